@@ -1,0 +1,29 @@
+# The two commands the README promises: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE := Hello! I am Glottis, a voice studio. Type a sentence, and I will say it.
+
+.PHONY: run test system-deps
+
+run: $(VENV)/.stamp-app
+	$(BIN)/glottis say "$(SAMPLE)" -o hello.wav --play
+
+test: $(VENV)/.stamp-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-app: pyproject.toml | system-deps $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | system-deps $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.stamp-app

@@ -1,0 +1,57 @@
+"""Reading and writing WAV files; writes are atomic so a failure never leaves a partial file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+
+@contextmanager
+def atomic_wav_writer(
+    path: str | Path, sample_rate: int, float32: bool = False
+) -> Iterator[Callable[[np.ndarray], None]]:
+    """Yield a function that appends mono blocks in [-1, 1] to a WAV at ``path``.
+
+    Blocks go to a temporary file in the same folder, which is fsynced and renamed over
+    ``path`` when the block exits normally and deleted when it raises: readers see either
+    the old file or the complete new one, never a partial take. 16-bit PCM unless ``float32``.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            subtype = "FLOAT" if float32 else "PCM_16"
+            with sf.SoundFile(
+                handle, "w", samplerate=sample_rate, channels=1, subtype=subtype, format="WAV"
+            ) as sound:
+
+                def append(block: np.ndarray) -> None:
+                    samples = np.asarray(block, dtype=np.float32).reshape(-1)
+                    sound.write(samples if float32 else np.clip(samples, -1.0, 1.0))
+
+                yield append
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int, float32: bool = False) -> Path:
+    """Write mono audio atomically as 16-bit PCM (or 32-bit float) WAV."""
+    with atomic_wav_writer(path, sample_rate, float32) as append:
+        append(audio)
+    return Path(path)
+
+
+def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
+    """Float32 samples (mono: channels averaged) and the sample rate."""
+    data, sample_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return data.mean(axis=1), int(sample_rate)

@@ -1,0 +1,312 @@
+"""Utterances and rendering: the staged synthesis API the CLI and the studio share.
+
+``Synthesizer.prepare(text)`` runs the front end and the duration predictor and returns an
+:class:`Utterance`: everything needed to re-render the same take (tokens, ids, durations in
+frames, seed, controls). ``Synthesizer.render(utterance)`` turns it into audio. Durations on
+the utterance are the caller's to edit; the render honours them as given.
+
+Random draws are made per token from a generator seeded by ``(seed, sentence, token)``, so
+each token's noise is independent of every other token's duration: retiming one phoneme
+changes the audio near that phoneme only, and the rest of the take stays as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from engine.audio.mel import VITS_EPS, MelSettings, log_mel
+from engine.checkpoints.voices import Voice
+from engine.text.frontend import FrontEnd, FrontEndError, front_end_for
+
+DEFAULT_SEED = 0
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The knobs of a VITS render.
+
+    noise_scale: temperature of the prior (0 gives the mean voice, flat and buzzy).
+    noise_w: temperature of the stochastic duration predictor (0: the most likely rhythm).
+    length_scale: multiplies predicted durations (>1 speaks slower).
+    """
+
+    noise_scale: float = 0.667
+    noise_w: float = 0.8
+    length_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("noise_scale", "noise_w", "length_scale"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        if self.length_scale == 0:
+            raise ValueError("length_scale must be greater than 0")
+
+
+@dataclass(frozen=True)
+class SentencePlan:
+    """One sentence of an utterance: its tokens (one per id) and their durations in frames."""
+
+    text: str
+    phonemes: tuple[str, ...]
+    tokens: tuple[str, ...]
+    ids: tuple[int, ...]
+    predicted: tuple[int, ...]
+    durations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Everything a take is made of; rendering it twice gives the same samples."""
+
+    text: str
+    sentences: tuple[SentencePlan, ...]
+    seed: int
+    controls: Controls
+    voice: str
+    speaker: int | None = None
+
+    @property
+    def frame_count(self) -> int:
+        return sum(sum(s.durations) for s in self.sentences)
+
+    def with_durations(self, durations: Sequence[Sequence[int]]) -> Utterance:
+        """A copy whose durations (one list per sentence, one int per token) are ``durations``."""
+        if len(durations) != len(self.sentences):
+            raise ValueError(
+                f"durations has {len(durations)} sentences, the utterance has {len(self.sentences)}"
+            )
+        plans = []
+        for number, (plan, given) in enumerate(zip(self.sentences, durations, strict=True), 1):
+            plans.append(replace(plan, durations=_checked_durations(given, plan, number)))
+        return replace(self, sentences=tuple(plans))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Utterance:
+        sentences = tuple(
+            SentencePlan(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in s.items()})
+            for s in data["sentences"]
+        )
+        return cls(
+            text=data["text"],
+            sentences=sentences,
+            seed=int(data["seed"]),
+            controls=Controls(**data["controls"]),
+            voice=data["voice"],
+            speaker=data.get("speaker"),
+        )
+
+
+def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
+    if len(given) != len(plan.tokens):
+        raise ValueError(
+            f"sentence {number} has {len(plan.tokens)} tokens but {len(given)} durations were given"
+        )
+    values = []
+    for value in given:
+        if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+            raise ValueError(f"sentence {number}: durations must be whole frames >= 0, got {value}")
+        values.append(int(value))
+    if sum(values) == 0:
+        raise ValueError(f"sentence {number}: durations add up to zero frames")
+    return tuple(values)
+
+
+@dataclass
+class Render:
+    """Audio of a take with its timing: token ``i`` sounds in ``spans[i] = (start, end)`` samples."""
+
+    audio: np.ndarray
+    sample_rate: int
+    spans: list[tuple[int, int]]
+    tokens: list[str]
+    timings: dict[str, float]
+    mel_settings: MelSettings = field(repr=False)
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+    @property
+    def rtf(self) -> float:
+        return self.timings["synthesis"] / self.seconds if self.seconds else float("nan")
+
+    @cached_property
+    def mel(self) -> np.ndarray:
+        """Log-mel spectrogram [n_mels, frames] for display, computed on first use."""
+        audio = torch.from_numpy(np.ascontiguousarray(self.audio, dtype=np.float32))
+        return log_mel(audio, self.mel_settings).numpy()
+
+
+def _token_seed(seed: int, sentence: int, token: int) -> int:
+    """A well-mixed 63-bit seed for one token's draws."""
+    return int(np.random.SeedSequence([seed, sentence, token]).generate_state(1, np.uint64)[0] >> 1)
+
+
+def _token_generators(seed: int, sentence: int, count: int) -> list[torch.Generator]:
+    return [torch.Generator().manual_seed(_token_seed(seed, sentence, i)) for i in range(count)]
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return "CPU"
+
+
+class Synthesizer:
+    """Text to speech with one voice: ``prepare`` then ``render``."""
+
+    def __init__(
+        self,
+        voice: Voice,
+        device: str | torch.device | None = None,
+        front_end: FrontEnd | None = None,
+    ) -> None:
+        self.voice = voice
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = voice.model.to(self.device).eval()
+        self.front_end = front_end or front_end_for(voice.card)
+        self.sample_rate = int(voice.card["sample_rate"])
+        self.hop_length = int(voice.card["hop_length"])
+        self.noise_channels = int(voice.card["config"]["model"]["inter_channels"])
+        self.mel_settings = MelSettings(
+            sample_rate=self.sample_rate, hop_length=self.hop_length, magnitude_eps=VITS_EPS
+        )
+
+    def default_controls(self) -> Controls:
+        inference = self.voice.card.get("inference", {})
+        return Controls(
+            noise_scale=float(inference.get("noise_scale", Controls.noise_scale)),
+            noise_w=float(inference.get("noise_w", Controls.noise_w)),
+            length_scale=float(inference.get("length_scale", Controls.length_scale)),
+        )
+
+    def prepare(
+        self,
+        text: str,
+        controls: Controls | None = None,
+        seed: int = DEFAULT_SEED,
+        speaker: int | None = None,
+    ) -> Utterance:
+        """Phonemes, ids and predicted durations for ``text``; raises FrontEndError if unsayable."""
+        controls = controls or self.default_controls()
+        sentences = self.front_end.sentences(text)
+        if not sentences:
+            raise FrontEndError(f"no speakable text in {text!r}")
+        plans = []
+        for index, sentence in enumerate(sentences):
+            predicted = self._predict_durations(sentence.ids, index, seed, controls, speaker)
+            plans.append(
+                SentencePlan(
+                    text=sentence.text,
+                    phonemes=tuple(sentence.phonemes),
+                    tokens=tuple(sentence.tokens),
+                    ids=tuple(sentence.ids),
+                    predicted=predicted,
+                    durations=predicted,
+                )
+            )
+        return Utterance(text, tuple(plans), seed, controls, self.voice.name, speaker)
+
+    def repredict(self, utterance: Utterance) -> Utterance:
+        """Durations predicted afresh for the utterance's current seed and controls."""
+        plans = []
+        for index, plan in enumerate(utterance.sentences):
+            predicted = self._predict_durations(
+                plan.ids, index, utterance.seed, utterance.controls, utterance.speaker
+            )
+            plans.append(replace(plan, predicted=predicted, durations=predicted))
+        return replace(utterance, sentences=tuple(plans))
+
+    def render(self, utterance: Utterance) -> Render:
+        """The whole utterance as one take."""
+        parts = list(self.render_sentences(utterance))
+        audio = np.concatenate([p.audio for p in parts]) if parts else np.zeros(0, np.float32)
+        spans: list[tuple[int, int]] = []
+        tokens: list[str] = []
+        offset = 0
+        for part in parts:
+            spans.extend((start + offset, end + offset) for start, end in part.spans)
+            tokens.extend(part.tokens)
+            offset += len(part.audio)
+        timings = {key: sum(p.timings[key] for p in parts) for key in parts[0].timings}
+        return Render(audio, self.sample_rate, spans, tokens, timings, self.mel_settings)
+
+    def render_sentences(self, utterance: Utterance) -> Iterator[Render]:
+        """One Render per sentence, in order, so long texts never sit in memory whole."""
+        for index, plan in enumerate(utterance.sentences):
+            yield self._render_sentence(plan, index, utterance)
+
+    @torch.inference_mode()
+    def _encode(self, ids: Sequence[int], speaker: int | None):
+        x = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
+        lengths = torch.tensor([len(ids)], dtype=torch.long, device=self.device)
+        sid = None if speaker is None else torch.tensor([speaker], device=self.device)
+        g = self.model.embed_speaker(sid)
+        x_enc, m_p, logs_p, x_mask = self.model.encode_text(x, lengths)
+        return g, x_enc, m_p, logs_p, x_mask
+
+    @torch.inference_mode()
+    def _predict_durations(
+        self,
+        ids: Sequence[int],
+        sentence: int,
+        seed: int,
+        controls: Controls,
+        speaker: int | None,
+    ) -> tuple[int, ...]:
+        g, x_enc, _, _, x_mask = self._encode(ids, speaker)
+        generators = _token_generators(seed, sentence, len(ids))
+        noise = torch.stack([torch.randn(2, generator=gen) for gen in generators], dim=-1)
+        logw = self.model.predict_log_durations(
+            x_enc, x_mask, g, noise[None].to(self.device), controls.noise_w
+        )
+        frames = torch.ceil(torch.exp(logw) * x_mask * controls.length_scale)
+        return tuple(int(v) for v in frames[0, 0].cpu().tolist())
+
+    def _prior_noise(self, durations: Sequence[int], seed: int, sentence: int) -> torch.Tensor:
+        """Standard-normal noise [1, channels, frames]; each token's frames come from its own seed.
+
+        Frames are drawn frame-major, so lengthening a token keeps the noise of its first frames.
+        """
+        generators = _token_generators(seed, sentence, len(durations))
+        blocks = [
+            torch.randn(frames, self.noise_channels, generator=gen)
+            for frames, gen in zip(durations, generators, strict=True)
+        ]
+        return torch.cat(blocks, dim=0).T.unsqueeze(0).contiguous()
+
+    @torch.inference_mode()
+    def _render_sentence(self, plan: SentencePlan, index: int, utterance: Utterance) -> Render:
+        started = time.perf_counter()
+        g, _, m_p, logs_p, x_mask = self._encode(plan.ids, utterance.speaker)
+        durations = torch.tensor([plan.durations], dtype=torch.long, device=self.device)
+        m_frames, logs_frames, y_mask, _ = self.model.expand_to_frames(
+            m_p, logs_p, x_mask, durations
+        )
+        noise = self._prior_noise(plan.durations, utterance.seed, index).to(self.device)
+        audio = self.model.decode(
+            m_frames, logs_frames, y_mask, noise, utterance.controls.noise_scale, g
+        )
+        samples = audio[0, 0].float().cpu().numpy()
+        elapsed = time.perf_counter() - started
+        bounds = np.concatenate([[0], np.cumsum(plan.durations)]) * self.hop_length
+        spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return Render(
+            samples, self.sample_rate, spans, list(plan.tokens), {"synthesis": elapsed},
+            self.mel_settings,
+        )

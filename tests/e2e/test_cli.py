@@ -1,0 +1,159 @@
+"""The `glottis` command line, in process (``run``) and once through the installed script."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from engine.cli import run
+
+SUMMARY = re.compile(
+    r"^rendered (\d+) utterances: ([\d.]+) s of audio in ([\d.]+) s \(RTF ([\d.]+)\)$"
+)
+
+
+def _summary(out: str) -> re.Match:
+    lines = out.strip().splitlines()
+    match = SUMMARY.match(lines[-1])
+    assert match, lines
+    return match
+
+
+def test_say_writes_16_bit_pcm_and_reports_rtf(tmp_path, capsys):
+    out = tmp_path / "out.wav"
+    assert run(["say", "Good morning, everyone.", "-o", str(out)]) == 0
+    info = sf.info(out)
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+    match = _summary(capsys.readouterr().out)
+    assert match.group(1) == "1"
+    assert float(match.group(2)) == pytest.approx(info.duration, abs=0.01)
+    assert float(match.group(4)) > 0
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_say_float_and_controls(tmp_path):
+    fast, slow = tmp_path / "fast.wav", tmp_path / "slow.wav"
+    args = ["say", "Speaking at two speeds.", "--float", "--seed", "5", "--noise-scale", "0.3"]
+    assert run([*args, "-o", str(fast), "--length-scale", "0.8"]) == 0
+    assert run([*args, "-o", str(slow), "--length-scale", "1.4"]) == 0
+    assert sf.info(fast).subtype == "FLOAT"
+    assert sf.info(slow).duration > sf.info(fast).duration * 1.4
+
+
+def test_text_file_gives_one_wav_per_non_empty_line(tmp_path, capsys):
+    lines = tmp_path / "lines.txt"
+    lines.write_text("First line here.\n\n   \nSecond one.\nAnd a third!\n", encoding="utf-8")
+    out_dir = tmp_path / "takes"
+    assert run(["say", "--text-file", str(lines), "--out-dir", str(out_dir)]) == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == ["0001.wav", "0002.wav", "0003.wav"]
+    assert _summary(capsys.readouterr().out).group(1) == "3"
+
+
+def test_durations_round_trip_through_phonemes_json(tmp_path, capsys):
+    text = "Hold that note."
+    assert run(["phonemes", text, "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    sentence = plan["sentences"][0]
+    assert len(sentence["tokens"]) == len(sentence["durations"])
+    sentence["durations"] = [d + 2 for d in sentence["durations"]]
+    edited = tmp_path / "d.json"
+    edited.write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "held.wav"
+    assert run(["say", text, "--durations", str(edited), "-o", str(out)]) == 0
+    assert sf.info(out).frames == sum(sentence["durations"]) * 256
+
+
+def test_phonemes_prints_ipa(capsys):
+    assert run(["phonemes", "Hello world."]) == 0
+    out = capsys.readouterr().out
+    assert "h" in out and "ˈ" in out and out.strip().endswith(".")
+
+
+def test_voices_lists_the_default(capsys):
+    assert run(["voices"]) == 0
+    assert "en_US-joe-medium" in capsys.readouterr().out
+
+
+def _assert_user_error(argv, capsys, *fragments) -> str:
+    assert run(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def test_empty_text_is_an_error(tmp_path, capsys):
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "   ", "-o", str(out)], capsys, "empty")
+    assert not out.exists()
+
+
+def test_unsayable_line_names_the_line(tmp_path, capsys):
+    lines = tmp_path / "lines.txt"
+    lines.write_text("Fine.\n☃☃☃ ♫\n", encoding="utf-8")
+    out_dir = tmp_path / "takes"
+    _assert_user_error(
+        ["say", "--text-file", str(lines), "--out-dir", str(out_dir)], capsys, "line 2"
+    )
+    assert not list(out_dir.glob("*.wav"))
+
+
+def test_unknown_voice_is_an_error(tmp_path, capsys):
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "Hi.", "--voice", "nobody-here", "-o", str(out)], capsys, "nobody")
+    assert not out.exists()
+
+
+def test_unwritable_output_is_an_error(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "dir" / "x.wav"
+    _assert_user_error(["say", "Hi.", "-o", str(missing)], capsys, str(missing.parent))
+    a_file = tmp_path / "plain"
+    a_file.write_text("not a folder")
+    _assert_user_error(
+        ["say", "--text-file", str(a_file), "--out-dir", str(a_file / "sub")], capsys, "plain"
+    )
+
+
+def test_bad_durations_file_is_an_error(tmp_path, capsys):
+    bad = tmp_path / "d.json"
+    bad.write_text('{"sentences": [{"durations": [1, 2]}]}', encoding="utf-8")
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "Hello.", "--durations", str(bad), "-o", str(out)], capsys, "d.json")
+    assert not out.exists()
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
+    from engine import synthesis
+
+    out = tmp_path / "x.wav"
+    original = synthesis.Synthesizer.render_sentences
+
+    def fail_after_first(self, utterance):
+        iterator = original(self, utterance)
+        yield next(iterator)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(synthesis.Synthesizer, "render_sentences", fail_after_first)
+    _assert_user_error(["say", "One. Two. Three.", "-o", str(out)], capsys, "No space left")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_installed_script_runs(tmp_path):
+    script = shutil.which("glottis", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the glottis console script is not installed in this environment")
+    out = tmp_path / "script.wav"
+    done = subprocess.run(
+        [script, "say", "It works.", "-o", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert SUMMARY.match(done.stdout.strip().splitlines()[-1])
+    assert sf.info(out).frames > 0

@@ -1,0 +1,122 @@
+"""Utterance preparation and rendering with the bundled voice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.synthesis import Controls, Utterance
+from engine.text.frontend import FrontEndError
+
+# About 40 phonemes (not counting the pads between them) in one sentence.
+FORTY_PHONEMES = "The quiet harbour filled with small boats before the evening storm arrived."
+
+
+def _phoneme_positions(tokens) -> list[int]:
+    return [i for i, t in enumerate(tokens) if t not in {"^", "_", "$", " "}]
+
+
+def test_prepare_exposes_tokens_ids_and_durations(synthesizer):
+    utt = synthesizer.prepare("Hello there. How are you?")
+    assert len(utt.sentences) == 2
+    for plan in utt.sentences:
+        assert len(plan.tokens) == len(plan.ids) == len(plan.durations)
+        assert plan.tokens[0] == "^" and plan.tokens[-1] == "$"
+        assert all(d >= 0 for d in plan.durations) and sum(plan.durations) > 0
+        assert plan.durations == plan.predicted
+
+
+def test_same_utterance_renders_same_samples(synthesizer):
+    utt = synthesizer.prepare("Rendering twice gives the same take.", seed=7)
+    first = synthesizer.render(utt)
+    second = synthesizer.render(Utterance.from_dict(utt.to_dict()))
+    np.testing.assert_array_equal(first.audio, second.audio)
+
+
+def test_seed_changes_the_take(synthesizer):
+    a = synthesizer.render(synthesizer.prepare("A different seed.", seed=1))
+    b = synthesizer.render(synthesizer.prepare("A different seed.", seed=2))
+    assert len(a.audio) != len(b.audio) or not np.allclose(a.audio, b.audio)
+
+
+def test_render_spans_follow_durations(synthesizer):
+    utt = synthesizer.prepare("Timing is everything.")
+    take = synthesizer.render(utt)
+    hop = synthesizer.hop_length
+    assert len(take.audio) == utt.frame_count * hop
+    assert take.spans[0][0] == 0 and take.spans[-1][1] == len(take.audio)
+    for (start, end), frames in zip(take.spans, utt.sentences[0].durations, strict=True):
+        assert end - start == frames * hop
+    mel = take.mel
+    assert mel.shape[0] == 80 and abs(mel.shape[1] - len(take.audio) / hop) <= 1
+    assert take.timings["synthesis"] > 0 and take.rtf > 0
+
+
+def test_caller_durations_override_prediction(synthesizer):
+    utt = synthesizer.prepare("Slow down.")
+    doubled = [[d * 2 for d in s.durations] for s in utt.sentences]
+    slow = utt.with_durations(doubled)
+    take = synthesizer.render(slow)
+    assert len(take.audio) == 2 * utt.frame_count * synthesizer.hop_length
+    assert slow.sentences[0].predicted == utt.sentences[0].predicted
+
+
+@pytest.mark.parametrize(
+    "durations, message",
+    [([[1, 2]], "tokens but 2 durations"), ([[1.5] * 3], "whole frames"), ([], "0 sentences")],
+)
+def test_bad_durations_are_refused(synthesizer, durations, message):
+    utt = synthesizer.prepare("No.")
+    if durations and len(durations[0]) == 3:
+        durations = [[1.5] * len(utt.sentences[0].tokens)]
+    with pytest.raises(ValueError, match=message):
+        utt.with_durations(durations)
+
+
+def test_retiming_one_phoneme_leaves_the_rest_of_the_take(synthesizer):
+    utt = synthesizer.prepare(FORTY_PHONEMES, seed=3)
+    assert len(utt.sentences) == 1
+    plan = utt.sentences[0]
+    phonemes = _phoneme_positions(plan.tokens)
+    assert 38 <= len(phonemes) <= 60, len(phonemes)
+    target = phonemes[len(phonemes) // 2]
+    durations = list(plan.durations)
+    durations[target] += 12
+    before = synthesizer.render(utt)
+    after = synthesizer.render(utt.with_durations([durations]))
+
+    sr = synthesizer.sample_rate
+    margin = int(0.5 * sr)
+    old_start, old_end = before.spans[target]
+    new_start, new_end = after.spans[target]
+    assert new_end - new_start == (old_end - old_start) + 12 * synthesizer.hop_length
+
+    head = slice(0, old_start - margin)
+    assert head.stop > sr // 4, "not enough audio before the edited phoneme"
+    tail_old = before.audio[old_end + margin :]
+    tail_new = after.audio[new_end + margin :]
+    assert len(tail_old) == len(tail_new) > sr // 4
+    for a, b in [(before.audio[head], after.audio[head]), (tail_old, tail_new)]:
+        assert np.corrcoef(a, b)[0, 1] >= 0.99
+    # The edit did change the audio around the phoneme itself.
+    assert not np.allclose(
+        before.audio[old_start:old_end], after.audio[new_start : new_start + old_end - old_start]
+    )
+
+
+def test_controls_are_validated():
+    with pytest.raises(ValueError, match="noise_scale"):
+        Controls(noise_scale=-1)
+    with pytest.raises(ValueError, match="length_scale"):
+        Controls(length_scale=0)
+
+
+def test_length_scale_slows_speech(synthesizer):
+    normal = synthesizer.prepare("Speak slowly please.", Controls(length_scale=1.0))
+    slow = synthesizer.prepare("Speak slowly please.", Controls(length_scale=1.5))
+    assert slow.frame_count > normal.frame_count * 1.3
+
+
+def test_unsayable_text_is_refused(synthesizer):
+    with pytest.raises(FrontEndError):
+        synthesizer.prepare("   ")

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from engine.audio.playback import output_device_problem, play_blocking
 from engine.audio.wav import atomic_wav_writer, read_wav
 from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
 from engine.synthesis import Controls, Synthesizer, Utterance
-from engine.text.frontend import FrontEndError
+from engine.text.frontend import FrontEndError, UnsayableWarning
 
 USAGE_ERROR = 2
 
@@ -145,19 +146,21 @@ def _say(args: argparse.Namespace) -> None:
     synthesizer = _load_synthesizer(args)
     controls = _controls(args, synthesizer)
     utterances: list[Utterance] = []
+    started = time.perf_counter()
     for number, (text, _) in enumerate(jobs, 1):
         where = f"line {number} of {args.text_file}" if args.text_file else "the text"
         try:
             utterances.append(synthesizer.prepare(text, controls, args.seed, args.speaker))
         except FrontEndError as error:
             raise UserError(f"{where}: {error}") from error
+    synthesis_seconds = time.perf_counter() - started
     if args.durations is not None:
         try:
             utterances[0] = utterances[0].with_durations(_read_durations(args.durations))
         except ValueError as error:
             raise UserError(f"durations file {args.durations}: {error}") from error
 
-    audio_seconds = synthesis_seconds = 0.0
+    audio_seconds = 0.0
     for utterance, (_, out_path) in zip(utterances, jobs, strict=True):
         try:
             with atomic_wav_writer(out_path, synthesizer.sample_rate, args.float) as append:
@@ -210,15 +213,20 @@ def _voices(_: argparse.Namespace) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status. Warnings meant for the user (characters the
+    voice cannot say) are printed once each, as one line, when the command succeeds."""
     args = _build_parser().parse_args(argv)
     handlers = {"say": _say, "phonemes": _phonemes, "voices": _voices}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnsayableWarning)
+        try:
             handlers[args.command](args)
-    except (UserError, UnknownVoiceError, VoiceImportError, ValueError) as error:
-        print(f"glottis {args.command}: error: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        except (UserError, UnknownVoiceError, VoiceImportError, ValueError) as error:
+            print(f"glottis {args.command}: error: {error}", file=sys.stderr)
+            return USAGE_ERROR
+    notes = [str(w.message) for w in caught if issubclass(w.category, UnsayableWarning)]
+    for note in dict.fromkeys(notes):
+        print(f"glottis {args.command}: warning: {note}", file=sys.stderr)
     return 0
 
 

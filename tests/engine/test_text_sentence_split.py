@@ -1,0 +1,30 @@
+"""Sentence splitting used to label sentences with their text (engine.text.sentence_split)."""
+
+import pytest
+
+from engine.text.sentence_split import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("One. Two? Three!", ["One.", "Two?", "Three!"]),
+        ("No end", ["No end"]),
+        ("Really?! Yes.", ["Really?!", "Yes."]),
+        ('He said "Stop." Then left', ['He said "Stop."', "Then left"]),
+        ("(Go home.) Now.", ["(Go home.)", "Now."]),
+        ("I saw him. then left", ["I saw him. then left"]),
+        ("Wait... What?", ["Wait... What?"]),
+        ("Pi is 3.14 today.", ["Pi is 3.14 today."]),
+        ("Ready?No.", ["Ready?No."]),
+        ("It was 5. 6 came next", ["It was 5.", "6 came next"]),
+        ("Hello\n\nWorld", ["Hello", "World"]),
+        ("Hello\nWorld", ["Hello\nWorld"]),
+        ("Say [[a. b]] now. Done", ["Say [[a. b]] now.", "Done"]),
+        ("Hi. ... !", ["Hi."]),
+        ("你好。世界！", ["你好。", "世界！"]),
+        ("", []),
+    ],
+)
+def test_split(text, sentences):
+    assert split_sentences(text) == sentences

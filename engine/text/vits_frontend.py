@@ -1,0 +1,48 @@
+"""The front end of the official VITS LJSpeech checkpoints: english_cleaners2 + VITS symbols."""
+
+from __future__ import annotations
+
+from .errors import is_speakable, no_speakable_text, warn_unsayable
+from .sentence import Sentence
+from .sentence_split import split_sentences
+from .vits_cleaners import EspeakIpa, english_cleaners2, expand_abbreviations
+from .vits_symbols import BLANK_ID, PAD, SYMBOL_TO_ID, cleaned_text_to_sequence, intersperse
+
+
+class VitsFrontEnd:
+    """Text to official VITS ids, one ``Sentence`` per sentence.
+
+    The official code cleans the whole text as one sequence; here each sentence is cleaned
+    alone so long texts stay short sequences. Abbreviations are expanded before the split so
+    "Mr. Smith" stays one sentence. ``add_blank`` puts the blank id 0 around every symbol, as
+    the official configs with ``add_blank: true`` expect.
+    """
+
+    def __init__(self, add_blank: bool = True, language: str = "en-us") -> None:
+        self.add_blank = add_blank
+        self.language = language
+        self._ipa = EspeakIpa(language)
+
+    def clean(self, text: str) -> str:
+        """``english_cleaners2(text)`` of the official code (see ``vits_cleaners``)."""
+        return english_cleaners2(text, self._ipa)
+
+    def sentences(self, text: str) -> list[Sentence]:
+        sentences = []
+        dropped: list[str] = []
+        for source in split_sentences(expand_abbreviations(text)):
+            cleaned = self.clean(source)
+            phonemes = [s for s in cleaned if s in SYMBOL_TO_ID]
+            dropped.extend(s for s in cleaned if s not in SYMBOL_TO_ID)
+            if not any(is_speakable(p) for p in phonemes):
+                continue
+            ids = cleaned_text_to_sequence("".join(phonemes))
+            tokens = list(phonemes)
+            if self.add_blank:
+                ids = intersperse(ids, BLANK_ID)
+                tokens = intersperse(tokens, PAD)
+            sentences.append(Sentence(text=source, phonemes=phonemes, tokens=tokens, ids=ids))
+        warn_unsayable(dropped)
+        if not sentences:
+            raise no_speakable_text(text, dropped)
+        return sentences

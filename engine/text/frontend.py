@@ -1,0 +1,48 @@
+"""Front ends: text to sentences of model ids, chosen by a voice card.
+
+A card's ``frontend`` entry names the kind::
+
+    {"kind": "piper", "espeak_voice": "en-us", "phoneme_id_map": {...}}
+    {"kind": "vits", "add_blank": true}
+
+A Piper card may also carry the voice config's ``phoneme_type`` (only ``"espeak"`` is
+supported) and ``vowel_clusters``.
+"""
+
+from __future__ import annotations
+
+from .errors import FrontEndError, UnsayableWarning
+from .piper_frontend import PiperFrontEnd
+from .sentence import FrontEnd, Sentence
+from .vits_frontend import VitsFrontEnd
+
+__all__ = [
+    "FrontEnd",
+    "FrontEndError",
+    "PiperFrontEnd",
+    "Sentence",
+    "UnsayableWarning",
+    "VitsFrontEnd",
+    "front_end_for",
+]
+
+
+def front_end_for(card: dict) -> FrontEnd:
+    """The front end a voice card asks for; Piper voices use the bridge when it imports."""
+    spec = card["frontend"]
+    kind = spec.get("kind")
+    if kind == "piper":
+        phoneme_type = spec.get("phoneme_type", "espeak")
+        if phoneme_type != "espeak":
+            raise ValueError(f"Piper voices with phoneme_type {phoneme_type!r} are not supported")
+        return PiperFrontEnd(
+            spec["phoneme_id_map"],
+            espeak_voice=spec.get("espeak_voice") or "en-us",
+            backend="auto",
+            vowel_clusters=spec.get("vowel_clusters", ()),
+        )
+    if kind == "vits":
+        return VitsFrontEnd(
+            add_blank=spec.get("add_blank", True), language=spec.get("language", "en-us")
+        )
+    raise ValueError(f"unknown front end kind {kind!r}; expected 'piper' or 'vits'")

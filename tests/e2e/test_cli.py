@@ -98,7 +98,7 @@ def test_empty_text_is_an_error(tmp_path, capsys):
 
 def test_unsayable_line_names_the_line(tmp_path, capsys):
     lines = tmp_path / "lines.txt"
-    lines.write_text("Fine.\n☃☃☃ ♫\n", encoding="utf-8")
+    lines.write_text("Fine.\n... — ()\n", encoding="utf-8")
     out_dir = tmp_path / "takes"
     _assert_user_error(
         ["say", "--text-file", str(lines), "--out-dir", str(out_dir)], capsys, "line 2"

@@ -344,18 +344,12 @@ def rational_quadratic_spline(
     d_k, d_k1 = pick(derivatives), pick(derivatives[..., 1:])
     slope_sum = d_k + d_k1 - 2 * delta
 
-    if inverse:
-        dy = x - y_k
-        a = dy * slope_sum + h_k * (delta - d_k)
-        b = h_k * d_k - dy * slope_sum
-        c = -delta * dy
-        theta = (2 * c) / (-b - torch.sqrt(b.pow(2) - 4 * a * c))
-        outputs = theta * w_k + x_k
-    else:
-        theta = (x - x_k) / w_k
+    theta = _inverse_theta(x - y_k, h_k, delta, d_k, slope_sum) if inverse else (x - x_k) / w_k
     theta_1m = theta * (1 - theta)
     denominator = delta + slope_sum * theta_1m
-    if not inverse:
+    if inverse:
+        outputs = theta * w_k + x_k
+    else:
         outputs = y_k + h_k * (delta * theta.pow(2) + d_k * theta_1m) / denominator
     derivative_numerator = delta.pow(2) * (
         d_k1 * theta.pow(2) + 2 * delta * theta_1m + d_k * (1 - theta).pow(2)
@@ -366,6 +360,18 @@ def rational_quadratic_spline(
     outputs = torch.where(inside, outputs, inputs)
     logabsdet = torch.where(inside, logabsdet, torch.zeros_like(logabsdet))
     return outputs, logabsdet
+
+
+def _inverse_theta(
+    dy: Tensor, height: Tensor, delta: Tensor, d_k: Tensor, slope_sum: Tensor
+) -> Tensor:
+    """Relative position in the bin whose spline value is ``y_k + dy``: the root in [0, 1] of
+    a·θ² + b·θ + c = 0 (Durkan et al. 2019, §3.1 and appendix A), in the cancellation-free
+    form 2c / (-b - sqrt(b² - 4ac))."""
+    a = dy * slope_sum + height * (delta - d_k)
+    b = height * d_k - dy * slope_sum
+    c = -delta * dy
+    return (2 * c) / (-b - torch.sqrt(b.pow(2) - 4 * a * c))
 
 
 def _spline_knots(logits: Tensor, min_size: float, bound: float) -> tuple[Tensor, Tensor]:
@@ -741,11 +747,11 @@ def build_vits(config: dict, n_vocab: int = OFFICIAL_N_VOCAB) -> SynthesizerTrn:
         segment_size = config["train"]["segment_size"] // hop_length
     except KeyError as missing:
         raise ValueError(f"not a VITS config: missing {missing}") from None
-    upsampling = math.prod(model.get("upsample_rates", ()))
-    if upsampling != hop_length:
+    rates = model.get("upsample_rates")
+    if rates is not None and math.prod(rates) != hop_length:
         raise ValueError(
             f"config hop_length {hop_length} differs from the decoder's upsampling "
-            f"{upsampling} (product of upsample_rates)"
+            f"{math.prod(rates)} (product of upsample_rates)"
         )
     return SynthesizerTrn(
         n_vocab,

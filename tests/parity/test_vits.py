@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from engine.checkpoints.vits_official import load_vits_checkpoint
-from engine.models.vits import SynthesizerTrn, build_vits
+from engine.models.vits import SynthesizerTrn, build_vits, rational_quadratic_spline
 from tests.parity.discovery import (
     REPO,
     Fixture,
@@ -247,6 +247,21 @@ def test_deterministic_duration_predictor_config():
             model.infer(x, x_lengths, noise=[prior_noise, torch.randn(2, 2, 9)])
     assert "dp.conv_1.weight" in model.state_dict()
     assert_close(audio, o, rel=1e-6, name="audio")
+
+
+def test_spline_inverse_undoes_forward():
+    """The fixtures only run the spline backwards (SDP sampling); training runs it forwards."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64).view(1, 1, -1)
+    widths, heights = (torch.randn(1, 1, 241, 10, generator=generator) for _ in range(2))
+    derivatives = torch.randn(1, 1, 241, 9, generator=generator)
+    params = (widths.double(), heights.double(), derivatives.double())
+    y, logdet = rational_quadratic_spline(x, *params, tail_bound=5.0)
+    x_back, logdet_back = rational_quadratic_spline(y, *params, inverse=True, tail_bound=5.0)
+    assert torch.allclose(x_back, x, atol=1e-9)
+    assert torch.allclose(logdet + logdet_back, torch.zeros_like(logdet), atol=1e-9)
+    outside = x.abs() > 5.0
+    assert torch.equal(y[outside], x[outside])
 
 
 @pytest.mark.parametrize("fixture", fixture_params("vits"))

@@ -8,8 +8,8 @@ at commit 2e561ba.
 prediction, expansion to frames, decoding) so a caller can edit durations between them, and
 every random draw can be passed in instead of taken from the global generator.
 
-Only inference is implemented. The training-only modules (``dp.post_*``) exist so
-checkpoints load, and are documented as unused.
+The training pass (alignment search, the duration likelihood, the losses) is not
+implemented yet; the modules only it uses (``dp.post_*``) exist so checkpoints load.
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ class UserError(Exception):
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", help="voice name, voice folder or Piper .onnx (default: joe)")
-    parser.add_argument("--device", help="torch device, e.g. cpu or cuda (default: cuda if present)")
+    parser.add_argument(
+        "--device", help="torch device, e.g. cpu or cuda (default: cuda if present)"
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -110,7 +112,9 @@ def _read_lines(path: Path) -> list[str]:
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     except UnicodeDecodeError as error:
-        raise UserError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise UserError(
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise UserError(f"{path} has no text to speak")

@@ -124,7 +124,7 @@ def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) ->
 
 @dataclass
 class Render:
-    """Audio of a take with its timing: token ``i`` sounds in ``spans[i] = (start, end)`` samples."""
+    """Audio of a take; token ``i`` sounds in samples ``spans[i] = (start, end)``."""
 
     audio: np.ndarray
     sample_rate: int
@@ -275,7 +275,7 @@ class Synthesizer:
         logw = self.model.predict_log_durations(
             x_enc, x_mask, g, noise[None].to(self.device), controls.noise_w
         )
-        frames = torch.ceil(torch.exp(logw) * x_mask * controls.length_scale)
+        frames = torch.ceil(self.model.scale_durations(logw, x_mask, controls.length_scale))
         return tuple(int(v) for v in frames[0, 0].cpu().tolist())
 
     def _prior_noise(self, durations: Sequence[int], seed: int, sentence: int) -> torch.Tensor:
@@ -307,6 +307,10 @@ class Synthesizer:
         bounds = np.concatenate([[0], np.cumsum(plan.durations)]) * self.hop_length
         spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         return Render(
-            samples, self.sample_rate, spans, list(plan.tokens), {"synthesis": elapsed},
+            samples,
+            self.sample_rate,
+            spans,
+            list(plan.tokens),
+            {"synthesis": elapsed},
             self.mel_settings,
         )

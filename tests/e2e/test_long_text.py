@@ -23,9 +23,19 @@ PEAK_RSS = textwrap.dedent(
 
 def _render_peak_kb(text_file, out_dir) -> int:
     done = subprocess.run(
-        [sys.executable, "-c", PEAK_RSS, "say", "--text-file", str(text_file),
-         "--out-dir", str(out_dir)],
-        capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-c",
+            PEAK_RSS,
+            "say",
+            "--text-file",
+            str(text_file),
+            "--out-dir",
+            str(out_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stderr
     return int(done.stdout.split("PEAK_KB")[-1])

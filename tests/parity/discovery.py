@@ -57,15 +57,23 @@ def fixture_params(model: str) -> list:
     """``pytest.param`` per fixture; one skipped param, with the reason, when none is found."""
     found = fixtures(model)
     if not found:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no {model} fixtures in {parity_dir()}"))]
+        return [
+            pytest.param(
+                None, marks=pytest.mark.skip(reason=f"no {model} fixtures in {parity_dir()}")
+            )
+        ]
     return [pytest.param(f, id=f.id) for f in found]
 
 
-def assert_close(actual: torch.Tensor, expected: torch.Tensor, rel: float = 1e-4, name: str = "") -> None:
+def assert_close(
+    actual: torch.Tensor, expected: torch.Tensor, rel: float = 1e-4, name: str = ""
+) -> None:
     """Max-abs difference within ``rel`` of the expected tensor's max-abs."""
     actual = actual.detach().to(torch.float64).cpu()
     expected = expected.detach().to(torch.float64).cpu()
-    assert actual.shape == expected.shape, f"{name}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
+    assert actual.shape == expected.shape, (
+        f"{name}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
+    )
     scale = float(expected.abs().max()) or 1.0
     diff = float((actual - expected).abs().max())
     assert diff <= rel * scale, f"{name}: max-abs diff {diff:.3g} > {rel:g} x {scale:.3g}"

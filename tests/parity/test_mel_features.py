@@ -3,8 +3,14 @@
 import pytest
 import torch
 
-from engine.audio.mel import HIFIGAN_EPS, VITS_EPS, MelSettings, linear_spectrogram, log_mel
-from engine.audio.mel import mel_filterbank
+from engine.audio.mel import (
+    HIFIGAN_EPS,
+    VITS_EPS,
+    MelSettings,
+    linear_spectrogram,
+    log_mel,
+    mel_filterbank,
+)
 from tests.parity.discovery import assert_close, parity_dir
 
 CASES = parity_dir() / "mel_features" / "cases_mel.pt"

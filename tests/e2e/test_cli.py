@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
+import torch
 
 from engine.cli import run
 
@@ -120,6 +121,13 @@ def test_unwritable_output_is_an_error(tmp_path, capsys):
     _assert_user_error(
         ["say", "--text-file", str(a_file), "--out-dir", str(a_file / "sub")], capsys, "plain"
     )
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_a_gpu_is_an_error(tmp_path, capsys):
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "Hi.", "--device", "cuda", "-o", str(out)], capsys, "CUDA")
+    assert not out.exists()
 
 
 def test_bad_durations_file_is_an_error(tmp_path, capsys):

@@ -250,8 +250,12 @@ class Synthesizer:
         seed: int = DEFAULT_SEED,
         speaker: int | None = None,
     ) -> Utterance:
-        """Phonemes, ids and predicted durations for ``text``; raises FrontEndError if unsayable."""
+        """Phonemes, ids and predicted durations for ``text``; raises FrontEndError if unsayable.
+
+        ``speaker`` picks a voice of a multi-speaker model (default 0, as Piper does).
+        """
         controls = controls or self.default_controls()
+        speaker = self.check_speaker(speaker)
         sentences = self.front_end.sentences(text)
         if not sentences:
             raise FrontEndError(f"no speakable text in {text!r}")
@@ -269,6 +273,22 @@ class Synthesizer:
                 )
             )
         return Utterance(text, tuple(plans), seed, controls, self.voice.name, speaker)
+
+    def check_speaker(self, speaker: int | None) -> int | None:
+        """The speaker id to use: None for a single-speaker model, else 0 by default; raises
+        ValueError for an id the model does not have."""
+        count = self.model.n_speakers
+        if count <= 1:
+            if speaker not in (None, 0):
+                raise ValueError(f"voice {self.voice.name} has one speaker; no speaker {speaker}")
+            return None
+        if speaker is None:
+            return 0
+        if not 0 <= speaker < count:
+            raise ValueError(
+                f"voice {self.voice.name} has speakers 0 to {count - 1}; no speaker {speaker}"
+            )
+        return speaker
 
     def repredict(self, utterance: Utterance) -> Utterance:
         """Durations predicted afresh for the utterance's current seed and controls."""
@@ -296,6 +316,7 @@ class Synthesizer:
 
     def render_sentences(self, utterance: Utterance) -> Iterator[Render]:
         """One Render per sentence, in order, so long texts never sit in memory whole."""
+        self.check_speaker(utterance.speaker)
         for index, plan in enumerate(utterance.sentences):
             yield self._render_sentence(plan, index, utterance)
 

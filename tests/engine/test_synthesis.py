@@ -124,3 +124,9 @@ def test_length_scale_slows_speech(synthesizer):
 def test_unsayable_text_is_refused(synthesizer):
     with pytest.raises(FrontEndError):
         synthesizer.prepare("   ")
+
+
+def test_speaker_ids_are_checked(synthesizer):
+    assert synthesizer.check_speaker(None) is None
+    with pytest.raises(ValueError, match="one speaker"):
+        synthesizer.prepare("Hello.", speaker=3)

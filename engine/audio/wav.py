@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from engine.storage import new_file_mode
+
 
 @contextmanager
 def atomic_wav_writer(
@@ -25,8 +27,8 @@ def atomic_wav_writer(
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, _new_file_mode())
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), new_file_mode())
             subtype = "FLOAT" if float32 else "PCM_16"
             with sf.SoundFile(
                 handle, "w", samplerate=sample_rate, channels=1, subtype=subtype, format="WAV"
@@ -43,13 +45,6 @@ def atomic_wav_writer(
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` would give a new file under the current umask (mkstemp uses 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int, float32: bool = False) -> Path:

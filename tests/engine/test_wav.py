@@ -1,6 +1,5 @@
 """Atomic WAV writing."""
 
-import os
 import stat
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from engine.audio.wav import atomic_wav_writer, read_wav, write_wav
+from engine.storage import new_file_mode
 
 
 def test_round_trip_and_formats(tmp_path):
@@ -21,12 +21,8 @@ def test_round_trip_and_formats(tmp_path):
 
 
 def test_new_file_gets_the_umask_mode_not_0600(tmp_path):
-    old = os.umask(0o022)
-    try:
-        path = write_wav(tmp_path / "x.wav", np.zeros(10), 22050)
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    path = write_wav(tmp_path / "x.wav", np.zeros(10), 22050)
+    assert stat.S_IMODE(path.stat().st_mode) == new_file_mode() != 0o600
 
 
 def test_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_path):

@@ -1,8 +1,8 @@
 """The ``glottis`` command line: ``say``, ``phonemes`` and ``voices``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
-written, a bad durations file) end with exit code 2 and one line saying what and where;
-no partial output file is left behind.
+written, a bad durations file, a control out of range) end with exit code 2 and one line
+saying what and where; no partial output file is left behind.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.audio.levels import peak_normalize
-from engine.audio.playback import output_device_problem, play_blocking
+from engine.audio.playback import PlaybackError, output_device_problem, play_blocking
 from engine.audio.wav import atomic_wav_writer, read_wav
 from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
-from engine.synthesis import Controls, Synthesizer, Utterance
+from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
 from engine.text.frontend import FrontEndError, UnsayableWarning
 
 USAGE_ERROR = 2
+USER_ERRORS = (FrontEndError, SynthesisError, UnknownVoiceError, VoiceImportError)
 
 
 class UserError(Exception):
@@ -32,9 +33,12 @@ class UserError(Exception):
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", help="voice name, voice folder or Piper .onnx (default: joe)")
-    parser.add_argument(
-        "--device", help="torch device, e.g. cpu or cuda (default: cuda if present)"
-    )
+    parser.add_argument("--device", help="cpu or cuda (default: cuda if present)")
+    parser.add_argument("--speaker", type=int, help="speaker id of a multi-speaker voice")
+    parser.add_argument("--seed", type=int, default=0, help="the take's random seed (default 0)")
+    parser.add_argument("--noise-scale", type=float, help="voice temperature (default: voice's)")
+    parser.add_argument("--noise-w", type=float, help="rhythm temperature (default: voice's)")
+    parser.add_argument("--length-scale", type=float, help=">1 speaks slower (default: voice's)")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -48,11 +52,6 @@ def _build_parser() -> argparse.ArgumentParser:
     say.add_argument("-o", "--out", type=Path, help="output WAV (with text)")
     say.add_argument("--out-dir", type=Path, help="folder for 0001.wav, ... (with --text-file)")
     _add_voice_options(say)
-    say.add_argument("--noise-scale", type=float, help="prior temperature")
-    say.add_argument("--noise-w", type=float, help="duration-predictor temperature")
-    say.add_argument("--length-scale", type=float, help=">1 speaks slower")
-    say.add_argument("--seed", type=int, default=0, help="the take's random seed (default 0)")
-    say.add_argument("--speaker", type=int, help="speaker id of a multi-speaker voice")
     say.add_argument("--durations", type=Path, help="JSON from `glottis phonemes --json`")
     say.add_argument("--float", action="store_true", help="write 32-bit float (default 16-bit)")
     say.add_argument("--play", action="store_true", help="play the result when a device exists")
@@ -60,17 +59,12 @@ def _build_parser() -> argparse.ArgumentParser:
     phonemes = commands.add_parser("phonemes", help="show the phonemes (and durations) of text")
     phonemes.add_argument("text")
     _add_voice_options(phonemes)
-    phonemes.add_argument("--seed", type=int, default=0)
     phonemes.add_argument(
         "--json", action="store_true", help="tokens and predicted durations, editable for say"
     )
 
     commands.add_parser("voices", help="list the voices")
     return parser
-
-
-def _load_synthesizer(args: argparse.Namespace) -> Synthesizer:
-    return Synthesizer(load_voice(args.voice), device=args.device)
 
 
 def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
@@ -82,21 +76,50 @@ def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
     )
 
 
-def _read_durations(path: Path) -> list[list[int]]:
+def _prepare(
+    synthesizer: Synthesizer, text: str, args: argparse.Namespace, where: str
+) -> Utterance:
+    try:
+        return synthesizer.prepare(text, _controls(args, synthesizer), args.seed, args.speaker)
+    except FrontEndError as error:
+        raise UserError(f"{where}: {error}") from error
+
+
+def _read_durations(path: Path) -> list[dict]:
+    """The sentences of a durations file: ``{"sentences": [{"durations": [...]}, ...]}`` as
+    ``glottis phonemes --json`` writes it (``tokens`` optional), or a list of lists."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UserError(f"cannot read durations file {path}: {error.strerror}") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise UserError(f"durations file {path} is not valid JSON: {error}") from error
-    if isinstance(data, dict):
-        data = [sentence.get("durations") for sentence in data.get("sentences", [])]
-    if not isinstance(data, list) or not all(isinstance(d, list) for d in data):
+    sentences = data.get("sentences") if isinstance(data, dict) else data
+    if isinstance(sentences, list) and all(isinstance(s, list) for s in sentences):
+        sentences = [{"durations": s} for s in sentences]
+    if not isinstance(sentences, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("durations"), list) for s in sentences
+    ):
         raise UserError(
-            f"durations file {path} must hold {{'sentences': [{{'durations': [...]}}]}} "
+            f"durations file {path} must hold {{'sentences': [{{'durations': [...]}}, ...]}} "
             "or a list of lists of frames"
         )
-    return data
+    return sentences
+
+
+def _apply_durations(utterance: Utterance, path: Path) -> Utterance:
+    sentences = _read_durations(path)
+    for number, (given, plan) in enumerate(zip(sentences, utterance.sentences, strict=False), 1):
+        tokens = given.get("tokens")
+        if tokens is not None and list(tokens) != list(plan.tokens):
+            raise UserError(
+                f"durations file {path}: sentence {number} has other tokens than this text "
+                "(was it written for another text or voice?)"
+            )
+    try:
+        return utterance.with_durations([s["durations"] for s in sentences])
+    except SynthesisError as error:
+        raise UserError(f"durations file {path}: {error}") from error
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -104,6 +127,14 @@ def _check_writable_folder(folder: Path) -> None:
         raise UserError(f"cannot write to {folder}: no such folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"cannot write to {folder}: permission denied")
+
+
+def _check_writable_file(path: Path) -> None:
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a folder")
+    _check_writable_folder(path.parent)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"cannot write {path}: the file is read-only")
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -121,8 +152,8 @@ def _read_lines(path: Path) -> list[str]:
     return lines
 
 
-def _jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """(text, output path) pairs, with every output location checked before any rendering."""
+def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
+    """(text, output path, where the text came from), every output location checked first."""
     if args.text_file is not None:
         if args.out_dir is None or args.out is not None:
             raise UserError("--text-file needs --out-dir (and no -o)")
@@ -134,38 +165,35 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
         except OSError as error:
             raise UserError(f"cannot create {args.out_dir}: {error.strerror}") from error
         _check_writable_folder(args.out_dir)
-        return [(line, args.out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
+        return [
+            (line, args.out_dir / f"{n:04d}.wav", f"line {n} of {args.text_file}")
+            for n, line in enumerate(lines, 1)
+        ]
     if args.out is None or args.out_dir is not None:
         raise UserError("say TEXT needs -o OUT.wav (and no --out-dir)")
     if not args.text.strip():
         raise UserError("the text is empty: nothing to say")
-    if args.out.is_dir():
-        raise UserError(f"cannot write {args.out}: it is a folder")
-    _check_writable_folder(args.out.parent if str(args.out.parent) else Path("."))
-    return [(args.text, args.out)]
+    out = args.out.resolve()
+    _check_writable_file(out)
+    return [(args.text, out, "the text")]
 
 
 def _say(args: argparse.Namespace) -> None:
     jobs = _jobs(args)
-    synthesizer = _load_synthesizer(args)
-    controls = _controls(args, synthesizer)
-    utterances: list[Utterance] = []
-    started = time.perf_counter()
-    for number, (text, _) in enumerate(jobs, 1):
-        where = f"line {number} of {args.text_file}" if args.text_file else "the text"
+    synthesizer = Synthesizer(load_voice(args.voice), device=args.device)
+    for text, _, where in jobs:
         try:
-            utterances.append(synthesizer.prepare(text, controls, args.seed, args.speaker))
+            synthesizer.front_end.sentences(text)
         except FrontEndError as error:
             raise UserError(f"{where}: {error}") from error
-    synthesis_seconds = time.perf_counter() - started
-    if args.durations is not None:
-        try:
-            utterances[0] = utterances[0].with_durations(_read_durations(args.durations))
-        except ValueError as error:
-            raise UserError(f"durations file {args.durations}: {error}") from error
 
-    audio_seconds = 0.0
-    for utterance, (_, out_path) in zip(utterances, jobs, strict=True):
+    audio_seconds = synthesis_seconds = 0.0
+    for text, out_path, where in jobs:
+        started = time.perf_counter()
+        utterance = _prepare(synthesizer, text, args, where)
+        synthesis_seconds += time.perf_counter() - started
+        if args.durations is not None:
+            utterance = _apply_durations(utterance, args.durations)
         try:
             with atomic_wav_writer(out_path, synthesizer.sample_rate, args.float) as append:
                 for part in synthesizer.render_sentences(utterance):
@@ -176,7 +204,7 @@ def _say(args: argparse.Namespace) -> None:
             raise UserError(f"cannot write {out_path}: {error.strerror or error}") from error
     rtf = synthesis_seconds / audio_seconds if audio_seconds else float("nan")
     print(
-        f"rendered {len(utterances)} utterances: {audio_seconds:.2f} s of audio "
+        f"rendered {len(jobs)} utterances: {audio_seconds:.2f} s of audio "
         f"in {synthesis_seconds:.2f} s (RTF {rtf:.3f})"
     )
     if args.play:
@@ -185,21 +213,21 @@ def _say(args: argparse.Namespace) -> None:
 
 def _play_file(path: Path) -> None:
     problem = output_device_problem()
+    if problem is None:
+        audio, sample_rate = read_wav(path)
+        try:
+            play_blocking(audio, sample_rate)
+        except PlaybackError as error:
+            problem = f"playback failed ({error})"
     if problem:
         print(f"not playing {path}: {problem}", file=sys.stderr)
-        return
-    audio, sample_rate = read_wav(path)
-    play_blocking(audio, sample_rate)
 
 
 def _phonemes(args: argparse.Namespace) -> None:
     if not args.text.strip():
         raise UserError("the text is empty: nothing to phonemize")
-    synthesizer = _load_synthesizer(args)
-    try:
-        utterance = synthesizer.prepare(args.text, seed=args.seed)
-    except FrontEndError as error:
-        raise UserError(f"the text: {error}") from error
+    synthesizer = Synthesizer(load_voice(args.voice), device=args.device)
+    utterance = _prepare(synthesizer, args.text, args, "the text")
     if args.json:
         sentences = [
             {"text": s.text, "tokens": list(s.tokens), "durations": list(s.durations)}
@@ -217,18 +245,25 @@ def _voices(_: argparse.Namespace) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit status. Warnings meant for the user (characters the
-    voice cannot say) are printed once each, as one line, when the command succeeds."""
+    """Run one command; returns the exit status. Characters the voice cannot say are reported
+    once each, as one line, when the command succeeds; other warnings are shown as usual."""
     args = _build_parser().parse_args(argv)
     handlers = {"say": _say, "phonemes": _phonemes, "voices": _voices}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)
         try:
             handlers[args.command](args)
-        except (UserError, UnknownVoiceError, VoiceImportError, ValueError) as error:
+        except (UserError, *USER_ERRORS) as error:
             print(f"glottis {args.command}: error: {error}", file=sys.stderr)
             return USAGE_ERROR
-    notes = [str(w.message) for w in caught if issubclass(w.category, UnsayableWarning)]
+    notes = []
+    for warning in caught:
+        if issubclass(warning.category, UnsayableWarning):
+            notes.append(str(warning.message))
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     for note in dict.fromkeys(notes):
         print(f"glottis {args.command}: warning: {note}", file=sys.stderr)
     return 0

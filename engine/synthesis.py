@@ -8,6 +8,9 @@ the utterance are the caller's to edit; the render honours them as given.
 Random draws are made per token from a generator seeded by ``(seed, sentence, token)``, so
 each token's noise is independent of every other token's duration: retiming one phoneme
 changes the audio near that phoneme only, and the rest of the take stays as it was.
+
+Mistakes in what a caller asks for (controls out of range, durations that do not fit, a
+speaker or device the voice or machine lacks) raise :class:`SynthesisError`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from engine.audio.mel import VITS_EPS, MelSettings, log_mel
 from engine.checkpoints.voices import Voice
 from engine.runtime.onnx_stages import onnx_stages_for
 from engine.runtime.stages import Encoding, TorchStages, VitsStages, expand
-from engine.text.frontend import FrontEnd, FrontEndError, front_end_for
+from engine.text.frontend import FrontEnd, front_end_for
 
 DEFAULT_SEED = 0
 RUNTIMES = ("auto", "torch", "onnxruntime")
@@ -35,6 +38,14 @@ RUNTIMES = ("auto", "torch", "onnxruntime")
 ENCODING_CACHE_SIZE = 256
 # Independent noise streams of a token: the duration predictor's and the prior's.
 DURATION_STREAM, PRIOR_STREAM = 0, 1
+# Upper bounds that keep a take within memory and numbers within float range.
+MAX_TEMPERATURE = 10.0
+MAX_LENGTH_SCALE = 20.0
+MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
+
+
+class SynthesisError(ValueError):
+    """A request the Synthesizer cannot honour, in words a user can act on."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +62,19 @@ class Controls:
     length_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("noise_scale", "noise_w", "length_scale"):
+        limits = {
+            "noise_scale": MAX_TEMPERATURE,
+            "noise_w": MAX_TEMPERATURE,
+            "length_scale": MAX_LENGTH_SCALE,
+        }
+        for name, limit in limits.items():
             value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+            if not (
+                isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= limit
+            ):
+                raise SynthesisError(f"{name} must be a number from 0 to {limit:g}, got {value}")
         if self.length_scale == 0:
-            raise ValueError("length_scale must be greater than 0")
+            raise SynthesisError("length_scale must be greater than 0")
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ class Utterance:
     def with_durations(self, durations: Sequence[Sequence[int]]) -> Utterance:
         """A copy whose durations (one list per sentence, one int per token) are ``durations``."""
         if len(durations) != len(self.sentences):
-            raise ValueError(
+            raise SynthesisError(
                 f"durations has {len(durations)} sentences, the utterance has {len(self.sentences)}"
             )
         plans = []
@@ -102,33 +120,52 @@ class Utterance:
 
     @classmethod
     def from_dict(cls, data: dict) -> Utterance:
-        sentences = tuple(
+        """The utterance ``to_dict`` wrote; its durations are checked as ``with_durations``
+        checks them."""
+        plans = tuple(
             SentencePlan(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in s.items()})
             for s in data["sentences"]
         )
-        return cls(
+        if not plans:
+            raise SynthesisError("an utterance needs at least one sentence")
+        utterance = cls(
             text=data["text"],
-            sentences=sentences,
+            sentences=plans,
             seed=int(data["seed"]),
             controls=Controls(**data["controls"]),
             voice=data["voice"],
             speaker=data.get("speaker"),
         )
+        return utterance.with_durations([plan.durations for plan in plans])
 
 
 def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
+    if not isinstance(given, Sequence) or isinstance(given, str):
+        raise SynthesisError(f"sentence {number}: durations must be a list of frame counts")
     if len(given) != len(plan.tokens):
-        raise ValueError(
+        raise SynthesisError(
             f"sentence {number} has {len(plan.tokens)} tokens but {len(given)} durations were given"
         )
     values = []
     for value in given:
-        if isinstance(value, bool) or not float(value).is_integer() or value < 0:
-            raise ValueError(f"sentence {number}: durations must be whole frames >= 0, got {value}")
+        whole = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (whole and math.isfinite(value) and float(value).is_integer() and value >= 0):
+            raise SynthesisError(
+                f"sentence {number}: durations must be whole frames >= 0, got {value!r}"
+            )
         values.append(int(value))
-    if sum(values) == 0:
-        raise ValueError(f"sentence {number}: durations add up to zero frames")
+    _check_frame_total(sum(values), number)
     return tuple(values)
+
+
+def _check_frame_total(frames: int, number: int) -> None:
+    if frames == 0:
+        raise SynthesisError(f"sentence {number}: durations add up to zero frames")
+    if frames > MAX_SENTENCE_FRAMES:
+        raise SynthesisError(
+            f"sentence {number} would last {frames} frames, more than the {MAX_SENTENCE_FRAMES} "
+            "a sentence may have; shorten it or lower length_scale"
+        )
 
 
 @dataclass
@@ -152,9 +189,13 @@ class Render:
 
     @cached_property
     def mel(self) -> np.ndarray:
-        """Log-mel spectrogram [n_mels, frames] for display, computed on first use."""
-        audio = torch.from_numpy(np.ascontiguousarray(self.audio, dtype=np.float32))
-        return log_mel(audio, self.mel_settings).numpy()
+        """Log-mel spectrogram [n_mels, frames] for display, computed on first use. A take
+        shorter than one window is zero-padded to one."""
+        audio = np.ascontiguousarray(self.audio, dtype=np.float32)
+        shortfall = self.mel_settings.n_fft - len(audio)
+        if shortfall > 0:
+            audio = np.pad(audio, (0, shortfall))
+        return log_mel(torch.from_numpy(audio), self.mel_settings).numpy()
 
 
 def _token_draws(
@@ -188,10 +229,23 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    return "CPU"
+def usable_device(device: str | torch.device | None) -> torch.device:
+    """The torch device asked for (default: CUDA if present, else CPU), if this machine has it."""
+    if device is None:
+        return default_device()
+    try:
+        chosen = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise SynthesisError(f"unknown device {device!r}: use cpu or cuda") from error
+    if chosen.type == "cpu":
+        return chosen
+    if chosen.type != "cuda":
+        raise SynthesisError(f"device {device!r} is not supported: use cpu or cuda")
+    if not torch.cuda.is_available():
+        raise SynthesisError("CUDA was asked for, but this machine has no usable CUDA device")
+    if chosen.index is not None and chosen.index >= torch.cuda.device_count():
+        raise SynthesisError(f"there is no {chosen}: this machine has {torch.cuda.device_count()}")
+    return chosen
 
 
 class Synthesizer:
@@ -210,11 +264,9 @@ class Synthesizer:
         runtime: str = "auto",
     ) -> None:
         if runtime not in RUNTIMES:
-            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+            raise SynthesisError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.voice = voice
-        self.device = torch.device(device) if device is not None else default_device()
-        if self.device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError("CUDA was asked for, but this machine has no usable CUDA device")
+        self.device = usable_device(device)
         self.model = _on_device(voice.model, self.device).eval()
         self.front_end = front_end or front_end_for(voice.card)
         self.sample_rate = int(voice.card["sample_rate"])
@@ -227,7 +279,7 @@ class Synthesizer:
             runtime = "onnxruntime" if self.device.type == "cpu" else "torch"
         if runtime == "onnxruntime":
             if self.device.type != "cpu":
-                raise ValueError("the onnxruntime runtime runs on the CPU only")
+                raise SynthesisError("the onnxruntime runtime runs on the CPU only")
             self.stages: VitsStages = onnx_stages_for(
                 self.model, voice.path, int(voice.card["n_vocab"])
             )
@@ -256,9 +308,9 @@ class Synthesizer:
         """
         controls = controls or self.default_controls()
         speaker = self.check_speaker(speaker)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise SynthesisError(f"the seed must be a whole number >= 0, got {seed!r}")
         sentences = self.front_end.sentences(text)
-        if not sentences:
-            raise FrontEndError(f"no speakable text in {text!r}")
         plans = []
         for index, sentence in enumerate(sentences):
             predicted = self._predict_durations(sentence.ids, index, seed, controls, speaker)
@@ -276,29 +328,21 @@ class Synthesizer:
 
     def check_speaker(self, speaker: int | None) -> int | None:
         """The speaker id to use: None for a single-speaker model, else 0 by default; raises
-        ValueError for an id the model does not have."""
+        SynthesisError for an id the model does not have."""
         count = self.model.n_speakers
         if count <= 1:
             if speaker not in (None, 0):
-                raise ValueError(f"voice {self.voice.name} has one speaker; no speaker {speaker}")
+                raise SynthesisError(
+                    f"voice {self.voice.name} has one speaker; no speaker {speaker}"
+                )
             return None
         if speaker is None:
             return 0
         if not 0 <= speaker < count:
-            raise ValueError(
+            raise SynthesisError(
                 f"voice {self.voice.name} has speakers 0 to {count - 1}; no speaker {speaker}"
             )
         return speaker
-
-    def repredict(self, utterance: Utterance) -> Utterance:
-        """Durations predicted afresh for the utterance's current seed and controls."""
-        plans = []
-        for index, plan in enumerate(utterance.sentences):
-            predicted = self._predict_durations(
-                plan.ids, index, utterance.seed, utterance.controls, utterance.speaker
-            )
-            plans.append(replace(plan, predicted=predicted, durations=predicted))
-        return replace(utterance, sentences=tuple(plans))
 
     def render(self, utterance: Utterance) -> Render:
         """The whole utterance as one take."""
@@ -316,6 +360,10 @@ class Synthesizer:
 
     def render_sentences(self, utterance: Utterance) -> Iterator[Render]:
         """One Render per sentence, in order, so long texts never sit in memory whole."""
+        if utterance.voice != self.voice.name:
+            raise SynthesisError(
+                f"this utterance was prepared for voice {utterance.voice}, not {self.voice.name}"
+            )
         self.check_speaker(utterance.speaker)
         for index, plan in enumerate(utterance.sentences):
             yield self._render_sentence(plan, index, utterance)
@@ -356,7 +404,11 @@ class Synthesizer:
         """Whole frames per token: ``ceil(exp(logw) * length_scale)``, as the official infer."""
         logw = self._encode(ids, speaker, seed, sentence, controls.noise_w).logw
         frames = np.ceil(np.exp(logw) * np.float32(controls.length_scale))
-        return tuple(int(v) for v in frames)
+        if not np.isfinite(frames).all():
+            raise SynthesisError(f"sentence {sentence + 1}: the predicted durations overflow")
+        durations = tuple(int(v) for v in frames)
+        _check_frame_total(sum(durations), sentence + 1)
+        return durations
 
     def _prior_noise(self, durations: Sequence[int], seed: int, sentence: int) -> np.ndarray:
         """Standard-normal noise [channels, frames]; each token's frames come from its own seed.

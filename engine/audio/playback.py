@@ -18,8 +18,15 @@ def output_device_problem() -> str | None:
     return None
 
 
+class PlaybackError(RuntimeError):
+    """The output device failed while playing."""
+
+
 def play_blocking(audio: np.ndarray, sample_rate: int) -> None:
     """Play mono audio on the default output device and wait until it has finished."""
     import sounddevice as sd
 
-    sd.play(np.asarray(audio, dtype=np.float32), sample_rate, blocking=True)
+    try:
+        sd.play(np.asarray(audio, dtype=np.float32), sample_rate, blocking=True)
+    except sd.PortAudioError as error:
+        raise PlaybackError(str(error)) from error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -48,12 +49,17 @@ def test_say_float_and_controls(tmp_path):
     assert sf.info(slow).duration > sf.info(fast).duration * 1.4
 
 
-def test_text_file_gives_one_wav_per_non_empty_line(tmp_path, capsys):
-    lines = tmp_path / "lines.txt"
-    lines.write_text("First line here.\n\n   \nSecond one.\nAnd a third!\n", encoding="utf-8")
+def test_text_file_gives_one_wav_per_non_empty_line(tmp_path, capsys, synthesizer):
+    lines = ["First line here.", "Second one.", "And a third!"]
+    text_file = tmp_path / "lines.txt"
+    text_file.write_text(f"{lines[0]}\n\n   \n{lines[1]}\n{lines[2]}\n", encoding="utf-8")
     out_dir = tmp_path / "takes"
-    assert run(["say", "--text-file", str(lines), "--out-dir", str(out_dir)]) == 0
-    assert sorted(p.name for p in out_dir.iterdir()) == ["0001.wav", "0002.wav", "0003.wav"]
+    assert run(["say", "--text-file", str(text_file), "--out-dir", str(out_dir)]) == 0
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert names == ["0001.wav", "0002.wav", "0003.wav"]
+    for name, line in zip(names, lines, strict=True):
+        expected = synthesizer.prepare(line).frame_count * synthesizer.hop_length
+        assert sf.info(out_dir / name).frames == expected, line
     assert _summary(capsys.readouterr().out).group(1) == "3"
 
 
@@ -71,10 +77,12 @@ def test_durations_round_trip_through_phonemes_json(tmp_path, capsys):
     assert sf.info(out).frames == sum(sentence["durations"]) * 256
 
 
-def test_phonemes_prints_ipa(capsys):
-    assert run(["phonemes", "Hello world."]) == 0
-    out = capsys.readouterr().out
-    assert "h" in out and "ˈ" in out and out.strip().endswith(".")
+def test_phonemes_prints_ipa(capsys, synthesizer):
+    assert run(["phonemes", "Hello world. How are you?"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    utterance = synthesizer.prepare("Hello world. How are you?")
+    assert lines == ["".join(s.phonemes) for s in utterance.sentences]
+    assert len(lines) == 2 and "ˈ" in lines[0]
 
 
 def test_voices_lists_the_default(capsys):
@@ -130,12 +138,58 @@ def test_cuda_without_a_gpu_is_an_error(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_bad_durations_file_is_an_error(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ('{"sentences": [{"durations": [1, 2]}]}', "durations were given"),
+        ('{"sentences": {"a": 1}}', "must hold"),
+        ('{"sentences": [1, 2]}', "must hold"),
+        ("[[null, 1]]", "durations were given"),
+        ("not json", "not valid JSON"),
+    ],
+)
+def test_bad_durations_file_is_an_error(tmp_path, capsys, content, fragment):
     bad = tmp_path / "d.json"
-    bad.write_text('{"sentences": [{"durations": [1, 2]}]}', encoding="utf-8")
+    bad.write_text(content, encoding="utf-8")
     out = tmp_path / "x.wav"
-    _assert_user_error(["say", "Hello.", "--durations", str(bad), "-o", str(out)], capsys, "d.json")
+    argv = ["say", "Hello.", "--durations", str(bad), "-o", str(out)]
+    _assert_user_error(argv, capsys, "d.json", fragment)
     assert not out.exists()
+
+
+def test_durations_for_another_text_are_refused(tmp_path, capsys):
+    assert run(["phonemes", "Good night.", "--json"]) == 0
+    other = tmp_path / "other.json"
+    other.write_text(capsys.readouterr().out, encoding="utf-8")
+    argv = ["say", "Good day.", "--durations", str(other), "-o", str(tmp_path / "x.wav")]
+    _assert_user_error(argv, capsys, "other tokens")
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--length-scale", "1e39"], "length_scale"),
+        (["--noise-scale", "-1"], "noise_scale"),
+        (["--noise-w", "nan"], "noise_w"),
+        (["--seed", "-1"], "seed"),
+        (["--speaker", "3"], "one speaker"),
+        (["--device", "potato"], "potato"),
+    ],
+)
+def test_bad_controls_are_errors(tmp_path, capsys, options, fragment):
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "Hello.", "-o", str(out), *options], capsys, fragment)
+    assert not out.exists()
+
+
+def test_read_only_output_is_an_error(tmp_path, capsys):
+    out = tmp_path / "kept.wav"
+    out.write_bytes(b"somebody's take")
+    out.chmod(0o444)
+    if os.access(out, os.W_OK):
+        pytest.skip("running as a user who may write read-only files")
+    _assert_user_error(["say", "Hello.", "-o", str(out)], capsys, "read-only")
+    assert out.read_bytes() == b"somebody's take"
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.synthesis import Controls, Utterance
+from engine.synthesis import Controls, SynthesisError, Utterance
 from engine.text.frontend import FrontEndError
 
 # Forty phonemes in one sentence (stress marks, spaces, punctuation and pads not counted).
@@ -130,3 +130,35 @@ def test_speaker_ids_are_checked(synthesizer):
     assert synthesizer.check_speaker(None) is None
     with pytest.raises(ValueError, match="one speaker"):
         synthesizer.prepare("Hello.", speaker=3)
+
+
+def test_an_utterance_renders_only_with_its_voice(synthesizer):
+    utterance = synthesizer.prepare("Mine.")
+    foreign = Utterance.from_dict({**utterance.to_dict(), "voice": "someone-else"})
+    with pytest.raises(SynthesisError, match="someone-else"):
+        synthesizer.render(foreign)
+
+
+def test_from_dict_checks_what_it_reads(synthesizer):
+    data = synthesizer.prepare("Checked.").to_dict()
+    with pytest.raises(SynthesisError, match="at least one sentence"):
+        Utterance.from_dict({**data, "sentences": []})
+    data["sentences"][0]["durations"] = [-1] * len(data["sentences"][0]["tokens"])
+    with pytest.raises(SynthesisError, match="whole frames"):
+        Utterance.from_dict(data)
+
+
+def test_huge_durations_are_refused(synthesizer):
+    utterance = synthesizer.prepare("Long.")
+    count = len(utterance.sentences[0].tokens)
+    with pytest.raises(SynthesisError, match="frames"):
+        utterance.with_durations([[10**12] * count])
+
+
+def test_mel_of_a_one_frame_take(synthesizer):
+    utterance = synthesizer.prepare("A.")
+    durations = [0] * len(utterance.sentences[0].tokens)
+    durations[1] = 1
+    take = synthesizer.render(utterance.with_durations([durations]))
+    assert len(take.audio) == synthesizer.hop_length
+    assert take.mel.shape[0] == 80 and take.mel.shape[1] >= 1

@@ -15,10 +15,10 @@ test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest
 
 system-deps:
-	@scripts/install-system-deps.sh
+	@scripts/install-system-deps.sh $(PYTHON)
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+$(BIN)/python: | system-deps
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.stamp-app: pyproject.toml | system-deps $(BIN)/python
 	$(BIN)/pip install -q -e .

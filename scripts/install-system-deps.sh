@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install the system libraries Glottis needs, through apt, only when they are missing.
-# PortAudio (libportaudio2) is what sounddevice plays and records through.
+# Install the system packages Glottis needs, through apt, only when they are missing:
+# PortAudio (libportaudio2), which sounddevice plays and records through, and Python's venv
+# module (python3-venv on Debian's own Python).
 set -euo pipefail
 
+python=${1:-python3}
 missing=()
-ldconfig -p | grep -q 'libportaudio\.so\.2' || missing+=(libportaudio2)
+libraries=$(/sbin/ldconfig -p 2>/dev/null || ldconfig -p)
+[[ $libraries == *libportaudio.so.2* ]] || missing+=(libportaudio2)
+"$python" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

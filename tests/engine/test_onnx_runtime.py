@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -35,20 +39,69 @@ def test_export_is_cached_beside_the_voice_and_reused(default_voice, monkeypatch
     onnx_stages_for(default_voice.model, default_voice.path, default_voice.card["n_vocab"])
 
 
-def test_stale_cache_is_exported_again(default_voice, tmp_path, monkeypatch):
+@pytest.fixture
+def voice_folder(tmp_path) -> Path:
+    """A voice folder whose weights file is a stand-in: the cache reads only its size and time."""
     folder = tmp_path / "voice"
     folder.mkdir()
-    weights = folder / "model.safetensors"
-    weights.write_bytes(b"stand-in for the weights file, only its size and time are read")
-    model, n_vocab = default_voice.model, default_voice.card["n_vocab"]
-    onnx_stages_for(model, folder, n_vocab)
-    calls = []
+    (folder / "model.safetensors").write_bytes(b"stand-in for the weights file")
+    return folder
+
+
+@pytest.fixture
+def exports(monkeypatch) -> list[int]:
+    """Counts exports while passing them through."""
+    calls: list[int] = []
     real_export = onnx_stages.export_graphs
     monkeypatch.setattr(onnx_stages, "export_graphs", lambda m: calls.append(1) or real_export(m))
-    weights.write_bytes(b"new weights, another size")
-    onnx_stages_for(model, folder, n_vocab)
-    assert calls == [1]
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    return calls
+
+
+def hidden(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def says_something(stages: onnx_stages.OnnxStages) -> bool:
+    """Five tokens of four frames each become audio (joe: 256 samples a frame)."""
+    encoding = stages.encode([1, 0, 20, 0, 2], None, np.zeros((2, 5), np.float32), 0.8)
+    m, logs = encoding.m_p.repeat(4, axis=1), encoding.logs_p.repeat(4, axis=1)
+    audio = stages.decode(m, logs, np.zeros_like(m), 0.667, None)
+    return audio.size == 20 * 256 and bool(np.isfinite(audio).all())
+
+
+def test_stale_cache_is_exported_again(default_voice, voice_folder, exports):
+    model, n_vocab = default_voice.model, default_voice.card["n_vocab"]
+    onnx_stages_for(model, voice_folder, n_vocab)
+    (voice_folder / "model.safetensors").write_bytes(b"new weights, another size")
+    onnx_stages_for(model, voice_folder, n_vocab)
+    assert exports == [1, 1]
+    assert not hidden(voice_folder)
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_stages_in_memory(
+    default_voice, voice_folder, monkeypatch
+):
+    def disk_full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.warns(RuntimeWarning, match="could not cache the ONNX export"):
+        stages = onnx_stages_for(default_voice.model, voice_folder, default_voice.card["n_vocab"])
+    assert says_something(stages)
+    assert sorted(p.name for p in voice_folder.iterdir()) == ["model.safetensors"]
+
+
+def test_a_damaged_cache_is_exported_and_written_again(default_voice, voice_folder, exports):
+    model, n_vocab = default_voice.model, default_voice.card["n_vocab"]
+    onnx_stages_for(model, voice_folder, n_vocab)
+    decode = voice_folder / "onnx" / "decode.onnx"
+    size = decode.stat().st_size
+    decode.write_bytes(b"")
+    assert says_something(onnx_stages_for(model, voice_folder, n_vocab))
+    assert decode.stat().st_size == size
+    onnx_stages_for(model, voice_folder, n_vocab)
+    assert exports == [1, 1]
+    assert not hidden(voice_folder)
 
 
 @pytest.mark.parametrize("fixture", fixture_params("vits"))

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import torch
 
+from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.vits import OFFICIAL_N_VOCAB, SynthesizerTrn, build_vits
-
-_LISTED = 5
 
 
 def load_vits_checkpoint(
@@ -65,28 +64,6 @@ def _check_speakers(state_dict: Mapping[str, torch.Tensor], config: dict) -> Non
 def _check_state_dict(
     found: Mapping[str, torch.Tensor], expected: Mapping[str, torch.Tensor], path: Path
 ) -> None:
-    missing = [k for k in expected if k not in found]
-    unexpected = [k for k in found if k not in expected]
-    reshaped = [
-        f"{k}: file {list(found[k].shape)} vs model {list(v.shape)}"
-        for k, v in expected.items()
-        if k in found and found[k].shape != v.shape
-    ]
-    problems = [
-        _summary("missing", missing),
-        _summary("unexpected", unexpected),
-        _summary("with a different shape", reshaped),
-    ]
-    problems = [p for p in problems if p]
+    problems = mismatch_summary(found, expected)
     if problems:
-        raise ValueError(
-            f"{path} does not match the VITS model its config describes: " + "; ".join(problems)
-        )
-
-
-def _summary(kind: str, items: list[str]) -> str:
-    if not items:
-        return ""
-    shown = ", ".join(items[:_LISTED])
-    more = f", and {len(items) - _LISTED} more" if len(items) > _LISTED else ""
-    return f"{len(items)} keys {kind} ({shown}{more})"
+        raise ValueError(f"{path} does not match the VITS model its config describes: {problems}")

@@ -29,6 +29,7 @@ from engine.checkpoints.piper import (
     file_sha256,
     import_piper,
 )
+from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_folder
 
@@ -126,22 +127,9 @@ def _check_weights(
     card: dict[str, Any], expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]
 ) -> None:
     optional = TRAINING_ONLY_PREFIXES if card.get("inference_only") else ()
-    missing = [k for k in expected if k not in found and not k.startswith(optional)]
-    unexpected = [k for k in found if k not in expected]
-    reshaped = [k for k in found if k in expected and found[k].shape != expected[k].shape]
-    problems = [
-        f"{label} {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
-        for label, keys in (
-            ("missing", missing),
-            ("unexpected", unexpected),
-            ("reshaped", reshaped),
-        )
-        if keys
-    ]
+    problems = mismatch_summary(found, expected, optional)
     if problems:
-        raise VoiceImportError(
-            f"Voice {card.get('name')!r} does not fit its config: {'; '.join(problems)}."
-        )
+        raise VoiceImportError(f"Voice {card.get('name')!r} does not fit its config: {problems}.")
 
 
 def _looks_like_path(value: str) -> bool:

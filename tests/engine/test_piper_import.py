@@ -248,3 +248,15 @@ def test_a_missing_onnx_file_is_refused(tmp_path):
     with pytest.raises(VoiceImportError, match="does not exist") as caught:
         import_piper(path)
     _single_sentence_naming(caught.value, path)
+
+
+def test_weights_that_do_not_fit_the_card_are_named(joe):
+    weights = dict(joe.state_dict)
+    del weights["dec.conv_post.weight"]
+    weights["dec.extra"] = torch.zeros(1)
+    with pytest.raises(VoiceImportError) as caught:
+        build_model(joe.card, weights)
+    message = str(caught.value)
+    assert message.startswith("Voice 'en_US-joe-medium' does not fit its config")
+    assert "1 keys missing (dec.conv_post.weight)" in message
+    assert "1 keys unexpected (dec.extra)" in message

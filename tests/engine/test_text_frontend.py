@@ -256,6 +256,11 @@ def test_front_end_for_refuses_other_piper_phoneme_types(id_map):
         front_end_for(card)
 
 
+def test_front_end_for_a_piper_card_without_its_id_map():
+    with pytest.raises(ValueError, match="phoneme_id_map"):
+        front_end_for({"frontend": {"kind": "piper", "espeak_voice": "en-us"}})
+
+
 def test_front_end_for_a_vits_card():
     front_end = front_end_for({"frontend": {"kind": "vits", "add_blank": False}})
     assert isinstance(front_end, VitsFrontEnd)

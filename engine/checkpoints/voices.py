@@ -76,6 +76,7 @@ def data_dir() -> Path:
 
 
 def voices_dir() -> Path:
+    """The folder of converted and hand-made voices, one folder each: ``<data dir>/voices``."""
     return data_dir() / "voices"
 
 

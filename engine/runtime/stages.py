@@ -31,6 +31,9 @@ class Encoding:
 
 
 class VitsStages(Protocol):
+    """A runtime for the two stages (see the module docstring): ``TorchStages`` or
+    ``OnnxStages``. ``name`` says which, for reports and benchmarks."""
+
     name: str
 
     def encode(

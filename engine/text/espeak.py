@@ -44,6 +44,9 @@ class Clause:
 
 
 class EspeakBackend(Protocol):
+    """An espeak-ng build (``PiperBridge`` or ``UpstreamEspeak``); ``name`` is ``"piper"`` or
+    ``"espeak-ng"``, and ``clauses`` phonemizes text clause by clause with an espeak voice."""
+
     name: str
 
     def clauses(self, text: str, voice: str) -> list[Clause]: ...

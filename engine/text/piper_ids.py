@@ -12,6 +12,8 @@ PAD = "_"
 
 @dataclass(frozen=True)
 class Encoded:
+    """One sentence's phonemes mapped to ids, with the phonemes the map could not take."""
+
     phonemes: list[str]  # the phonemes that were mapped, in order
     tokens: list[str]  # one symbol per id
     ids: list[int]

@@ -22,6 +22,8 @@ class Sentence:
 
 
 class FrontEnd(Protocol):
+    """Text to sentences of model ids for one voice (``PiperFrontEnd``, ``VitsFrontEnd``)."""
+
     def sentences(self, text: str) -> list[Sentence]:
         """Split ``text`` into sentences and map each to model ids.
 

@@ -53,6 +53,7 @@ def expand_abbreviations(text: str) -> str:
 
 
 def collapse_whitespace(text: str) -> str:
+    """Each run of whitespace as one space, as the official cleaners do."""
     return _WHITESPACE.sub(" ", text)
 
 

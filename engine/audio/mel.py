@@ -1,10 +1,20 @@
 """Official-compatible spectrogram and log-mel features.
 
-The pipeline is the one of HiFi-GAN's ``meldataset.mel_spectrogram`` (jik876/hifi-gan), which
-Grad-TTS copies, and of VITS's ``mel_processing`` (jaywalnut310/vits): reflect-pad by
-``(n_fft - hop) / 2`` on each side, a non-centred STFT with a periodic Hann window, magnitude
-``sqrt(re^2 + im^2 + eps)``, a Slaney mel filterbank, ``ln(clamp(x, 1e-5))``. The two differ
-only in ``eps`` (HiFi-GAN 1e-9, VITS 1e-6) and the default ``fmax``.
+Two pipelines, named by ``MelSettings.pipeline``:
+
+- ``"hifigan"``: HiFi-GAN's ``meldataset.mel_spectrogram`` (jik876/hifi-gan), which Grad-TTS
+  copies, and VITS's ``mel_processing`` (jaywalnut310/vits): reflect-pad by
+  ``(n_fft - hop) / 2`` on each side and take a non-centred STFT, ``N // hop`` frames for a
+  multiple of the hop. HiFi-GAN and VITS differ only in ``eps`` (1e-9, 1e-6) and ``fmax``.
+- ``"tacotron2"``: ``TacotronSTFT.mel_spectrogram`` of NVIDIA/tacotron2 (``layers.py``,
+  ``stft.py``), on which Glow-TTS and WaveGlow were trained: a centred STFT, reflect-padded by
+  ``n_fft / 2`` on each side, ``N // hop + 1`` frames, and a magnitude with no epsilon. Its
+  STFT is a strided convolution with the windowed rows of the DFT matrix (scipy's periodic
+  Hann window, zero-padded to ``n_fft`` around the centre), which is ``torch.stft`` up to
+  float rounding; ``fmax`` is 8000 in the official configs.
+
+Both then use a periodic Hann window, a Slaney mel filterbank and ``ln(clamp(x, 1e-5))``
+(Tacotron 2's ``dynamic_range_compression`` with C = 1).
 """
 
 from __future__ import annotations
@@ -17,11 +27,15 @@ import torch
 
 HIFIGAN_EPS = 1e-9
 VITS_EPS = 1e-6
+TACOTRON2_EPS = 0.0
 LOG_FLOOR = 1e-5
+PIPELINES = ("hifigan", "tacotron2")
 
 
 @dataclass(frozen=True)
 class MelSettings:
+    """How a mel was made; a mel model and its vocoder must agree on all of it."""
+
     sample_rate: int = 22050
     n_fft: int = 1024
     hop_length: int = 256
@@ -30,6 +44,29 @@ class MelSettings:
     fmin: float = 0.0
     fmax: float | None = None
     magnitude_eps: float = VITS_EPS
+    pipeline: str = "hifigan"
+
+    def __post_init__(self) -> None:
+        if self.pipeline not in PIPELINES:
+            raise ValueError(
+                f"unknown mel pipeline {self.pipeline!r}; expected one of {', '.join(PIPELINES)}"
+            )
+
+    @property
+    def padding(self) -> int:
+        """Reflect padding on each side of the signal before the non-centred STFT."""
+        if self.pipeline == "tacotron2":
+            return self.n_fft // 2
+        return (self.n_fft - self.hop_length) // 2
+
+    def frames(self, samples: int) -> int:
+        """Number of mel frames for ``samples`` samples."""
+        return (samples + 2 * self.padding - self.n_fft) // self.hop_length + 1
+
+
+# The features of the official LJSpeech checkpoints at 22050 Hz.
+HIFIGAN = MelSettings(fmax=8000.0, magnitude_eps=HIFIGAN_EPS)
+TACOTRON2 = MelSettings(fmax=8000.0, magnitude_eps=TACOTRON2_EPS, pipeline="tacotron2")
 
 
 def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
@@ -77,7 +114,7 @@ def mel_filterbank(
 
 def linear_spectrogram(audio: torch.Tensor, settings: MelSettings) -> torch.Tensor:
     """Magnitude spectrogram [..., n_fft//2+1, frames] of audio [..., samples]."""
-    pad = (settings.n_fft - settings.hop_length) // 2
+    pad = settings.padding
     lead = audio.shape[:-1]
     flat = audio.reshape(-1, 1, audio.shape[-1])
     flat = torch.nn.functional.pad(flat, (pad, pad), mode="reflect").squeeze(1)
@@ -106,5 +143,5 @@ def spectrogram_to_log_mel(spec: torch.Tensor, settings: MelSettings) -> torch.T
 
 
 def log_mel(audio: torch.Tensor, settings: MelSettings) -> torch.Tensor:
-    """Natural-log mel spectrogram [..., n_mels, frames]; frames = (N + 2*pad - n_fft)//hop + 1."""
+    """Natural-log mel spectrogram [..., n_mels, frames]; ``settings.frames(N)`` frames."""
     return spectrogram_to_log_mel(linear_spectrogram(audio, settings), settings)

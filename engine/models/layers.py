@@ -2,8 +2,9 @@
 
 Parameter names and shapes follow the official implementations, so their checkpoints load
 with ``strict=True``: VITS (Kim et al. 2021, github.com/jaywalnut310/vits), Glow-TTS
-(Kim et al. 2020, github.com/jaywalnut310/glow-tts), Grad-TTS and HiFi-GAN (Kong et al.
-2020, github.com/jik876/hifi-gan). Where those models compute the same block differently,
+(Kim et al. 2020, github.com/jaywalnut310/glow-tts), Grad-TTS (Popov et al. 2021,
+github.com/huawei-noah/Speech-Backbones) and HiFi-GAN (Kong et al. 2020,
+github.com/jik876/hifi-gan). Where those models compute the same block differently,
 the difference is a named constructor argument whose default is the VITS behaviour.
 
 Tensors are laid out ``[batch, channels, time]`` and masks ``[batch, 1, time]`` unless a
@@ -158,6 +159,8 @@ class MultiHeadAttention(nn.Module):
 
     ``scale_query=True`` (VITS) divides the query by sqrt(d_k) before both matmuls;
     ``False`` (Glow-TTS, Grad-TTS) divides the content and relative scores after them.
+    ``block_length`` (Glow-TTS's optional local attention; no official config sets it) also
+    masks, with -1e4, every pair farther apart than ``block_length``, when a mask is given.
     """
 
     def __init__(
@@ -168,6 +171,7 @@ class MultiHeadAttention(nn.Module):
         p_dropout: float = 0.0,
         window_size: int | None = None,
         scale_query: bool = True,
+        block_length: int | None = None,
     ) -> None:
         super().__init__()
         if channels % n_heads:
@@ -176,6 +180,7 @@ class MultiHeadAttention(nn.Module):
         self.k_channels = channels // n_heads
         self.window_size = window_size
         self.scale_query = scale_query
+        self.block_length = block_length
         self.conv_q = nn.Conv1d(channels, channels, 1)
         self.conv_k = nn.Conv1d(channels, channels, 1)
         self.conv_v = nn.Conv1d(channels, channels, 1)
@@ -210,12 +215,21 @@ class MultiHeadAttention(nn.Module):
             scores = band.add_to_scores(scores, scores_against(self.emb_rel_k.unsqueeze(0)))
         if attn_mask is not None:
             scores = scores.masked_fill(attn_mask == 0, -1e4)
+            if self.block_length is not None:
+                scores = scores.masked_fill(~self._block_band(scores), -1e4)
         p_attn = self.drop(F.softmax(scores, dim=-1))
         out = p_attn @ v
         if band is not None:
             out = out + band.gather(p_attn) @ self.emb_rel_v.unsqueeze(0)
         b, h, t, d = out.shape
         return self.conv_o(out.transpose(2, 3).reshape(b, h * d, t))
+
+    def _block_band(self, scores: Tensor) -> Tensor:
+        """True where query and key are at most ``block_length`` apart."""
+        t_q, t_k = scores.shape[-2:]
+        return torch.ones(t_q, t_k, dtype=torch.bool, device=scores.device).triu(
+            -self.block_length
+        ).tril(self.block_length)
 
     def _split_heads(self, x: Tensor) -> Tensor:
         b, _, t = x.shape
@@ -273,8 +287,11 @@ class Encoder(nn.Module):
     """Transformer encoder of the Glow-TTS/VITS text encoders: post-norm self-attention with
     relative positions, then a convolutional FFN, ``n_layers`` times.
 
-    ``scale_query``, ``norm_eps`` and ``explicit_norm`` select the per-model variants of
-    :class:`MultiHeadAttention` and :class:`LayerNorm`; the defaults are VITS's.
+    ``scale_query``, ``norm_eps``, ``explicit_norm`` and ``block_length`` select the
+    per-model variants of :class:`MultiHeadAttention` and :class:`LayerNorm`; the defaults
+    are VITS's. Glow-TTS and Grad-TTS: ``scale_query=False, norm_eps=1e-4,
+    explicit_norm=True``. (They re-mask the input of every layer where VITS masks it once;
+    that changes only padded positions, which the masked keys and the final mask hide.)
     """
 
     def __init__(
@@ -289,6 +306,7 @@ class Encoder(nn.Module):
         scale_query: bool = True,
         norm_eps: float = 1e-5,
         explicit_norm: bool = False,
+        block_length: int | None = None,
     ) -> None:
         super().__init__()
         self.drop = nn.Dropout(p_dropout)
@@ -300,7 +318,7 @@ class Encoder(nn.Module):
             self.attn_layers.append(
                 MultiHeadAttention(
                     hidden_channels, hidden_channels, n_heads, p_dropout, window_size,
-                    scale_query,
+                    scale_query, block_length,
                 )
             )
             self.norm_layers_1.append(LayerNorm(hidden_channels, norm_eps, explicit_norm))
@@ -321,6 +339,86 @@ class Encoder(nn.Module):
         return x * x_mask
 
 
+class ConvReluNorm(nn.Module):
+    """Residual convolutional prenet of the Glow-TTS and Grad-TTS text encoders
+    (``conv_layers``, ``norm_layers``, ``proj``): ``n_layers`` × (masked conv, explicit
+    LayerNorm with eps 1e-4, ReLU, dropout), then a 1×1 ``proj`` added to the input.
+    ``proj`` is zero-initialised, so a new prenet is the identity on unpadded positions.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        n_layers: int,
+        p_dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if n_layers < 1:
+            raise ValueError(f"ConvReluNorm needs at least one layer, got {n_layers}")
+        padding = kernel_size // 2
+        self.conv_layers = nn.ModuleList()
+        self.norm_layers = nn.ModuleList()
+        for i in range(n_layers):
+            channels = in_channels if i == 0 else hidden_channels
+            self.conv_layers.append(
+                nn.Conv1d(channels, hidden_channels, kernel_size, padding=padding)
+            )
+            self.norm_layers.append(LayerNorm(hidden_channels, 1e-4, explicit=True))
+        self.drop = nn.Dropout(p_dropout)
+        self.proj = nn.Conv1d(hidden_channels, out_channels, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: Tensor, x_mask: Tensor) -> Tensor:
+        h = x
+        for conv, norm in zip(self.conv_layers, self.norm_layers, strict=True):
+            h = self.drop(torch.relu(norm(conv(h * x_mask))))
+        return (x + self.proj(h)) * x_mask
+
+
+class DurationPredictor(nn.Module):
+    """Deterministic log-duration predictor (``conv_1``, ``norm_1``, ``conv_2``, ``norm_2``,
+    ``proj``): two × (masked conv, ReLU, LayerNorm, dropout), then a 1×1 projection.
+
+    VITS (``use_sdp=False``) uses the default LayerNorm and adds ``cond(g)`` to the input
+    when ``gin_channels`` is set. Glow-TTS (``proj_w``) and Grad-TTS use ``norm_eps=1e-4,
+    explicit_norm=True`` and no ``cond``: Glow-TTS concatenates the speaker embedding to the
+    input channels instead.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        filter_channels: int,
+        kernel_size: int,
+        p_dropout: float = 0.0,
+        gin_channels: int = 0,
+        norm_eps: float = 1e-5,
+        explicit_norm: bool = False,
+    ) -> None:
+        super().__init__()
+        padding = kernel_size // 2
+        self.drop = nn.Dropout(p_dropout)
+        self.conv_1 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=padding)
+        self.norm_1 = LayerNorm(filter_channels, norm_eps, explicit_norm)
+        self.conv_2 = nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=padding)
+        self.norm_2 = LayerNorm(filter_channels, norm_eps, explicit_norm)
+        self.proj = nn.Conv1d(filter_channels, 1, 1)
+        if gin_channels:
+            self.cond = nn.Conv1d(gin_channels, in_channels, 1)
+
+    def forward(self, x: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
+        """Hidden states [b, c, t] → log-durations [b, 1, t], zero where masked."""
+        if g is not None:
+            x = x + self.cond(g)
+        x = self.drop(self.norm_1(torch.relu(self.conv_1(x * x_mask))))
+        x = self.drop(self.norm_2(torch.relu(self.conv_2(x * x_mask))))
+        return self.proj(x * x_mask) * x_mask
+
+
 # --- WaveNet-style stack --------------------------------------------------------------------
 
 
@@ -330,7 +428,9 @@ class WN(nn.Module):
     Gated dilated convolutions (``in_layers``) with residual and skip outputs
     (``res_skip_layers``; the last layer is skip-only). A global condition ``g`` [b,gin,1]
     goes through one ``cond_layer`` whose output is sliced per layer. All convolutions are
-    weight-normalised.
+    weight-normalised. Dropout (training only) acts on the gated activations in VITS and on
+    the dilated convolution's output, before the condition is added, in Glow-TTS:
+    ``dropout_before_gate=True``.
     """
 
     def __init__(
@@ -341,12 +441,14 @@ class WN(nn.Module):
         n_layers: int,
         gin_channels: int = 0,
         p_dropout: float = 0.0,
+        dropout_before_gate: bool = False,
     ) -> None:
         super().__init__()
         if kernel_size % 2 != 1:
             raise ValueError(f"WN needs an odd kernel size, got {kernel_size}")
         self.hidden_channels = hidden_channels
         self.n_layers = n_layers
+        self.dropout_before_gate = dropout_before_gate
         self.in_layers = nn.ModuleList()
         self.res_skip_layers = nn.ModuleList()
         self.drop = nn.Dropout(p_dropout)
@@ -372,7 +474,10 @@ class WN(nn.Module):
             zip(self.in_layers, self.res_skip_layers, strict=True)
         ):
             cond_i = cond[:, 2 * h * i : 2 * h * (i + 1)] if cond is not None else None
-            acts = self.drop(gated_activation(in_layer(x), cond_i, h))
+            if self.dropout_before_gate:
+                acts = gated_activation(self.drop(in_layer(x)), cond_i, h)
+            else:
+                acts = self.drop(gated_activation(in_layer(x), cond_i, h))
             res_skip_acts = res_skip(acts)
             if i < self.n_layers - 1:
                 x = (x + res_skip_acts[:, :h]) * x_mask

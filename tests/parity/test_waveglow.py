@@ -1,0 +1,180 @@
+"""Parity of engine.models.waveglow with the official WaveGlow (NVIDIA/waveglow @ 8afb643).
+
+Both manifests (with weight norm, as train.py pickles it, and after ``remove_weightnorm``)
+must match our state_dict key for key and shape for shape. Every case of every fixture is
+replayed with the official noise injected, through the checkpoint read by the restricted
+unpickler: the cases under ``wn_active/`` with weight norm as loaded, the others after
+``remove_weightnorm`` as in the official inference.py. An unknown case name fails.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+import torch
+from torch import Tensor
+
+from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
+from engine.models.waveglow import Denoiser, WaveGlow, build_waveglow
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+
+CONFIG = REPO / "resources" / "configs" / "waveglow" / "config.json"
+WEIGHT_NORM_ACTIVE = "wn_active/"
+METADATA = {"README", "remove_wn_maxdiff", "perturbation", "versions"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def two_threads():
+    """The fixtures were computed with 2 threads; other counts reorder float reductions."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+@cache
+def _waveglow(fixture: Fixture, weight_norm: bool) -> WaveGlow:
+    model, _ = load_waveglow_checkpoint(fixture.checkpoint, fixture.config)
+    return model if weight_norm else model.remove_weightnorm()
+
+
+@cache
+def _cases(fixture: Fixture) -> dict[str, dict]:
+    """Cases by name, ``wn_active/<name>`` for the nested ones; metadata left out."""
+    found = {}
+    for name, value in fixture.load_cases().items():
+        if name in METADATA:
+            continue
+        if not isinstance(value, dict):
+            pytest.fail(f"{fixture.id}: unknown top-level entry {name!r}")
+        if name == WEIGHT_NORM_ACTIVE.rstrip("/"):
+            found.update({WEIGHT_NORM_ACTIVE + k: v for k, v in value.items()})
+        else:
+            found[name] = value
+    return found
+
+
+def _case_params() -> list:
+    params = []
+    for param in fixture_params("waveglow"):
+        fixture = param.values[0]
+        if fixture is None:
+            params.append(pytest.param(None, None, marks=param.marks))
+            continue
+        params += [pytest.param(fixture, n, id=f"{fixture.id}/{n}") for n in _cases(fixture)]
+    return params
+
+
+def _run_infer(model: WaveGlow, case: dict) -> dict[str, Tensor]:
+    return {"audio": model.infer(case["mel"], sigma=case["sigma"], noise=case["noise"])}
+
+
+def _run_forward(model: WaveGlow, case: dict) -> dict[str, Tensor]:
+    z, log_s, log_det_w = model(case["mel"], case["audio"])
+    return {"z": z, "log_s": log_s, "log_det_W": log_det_w}
+
+
+def _runner(name: str):
+    """``infer_*`` cases share one runner (sigma and noise are stored in the case)."""
+    base = name.removeprefix(WEIGHT_NORM_ACTIVE)
+    if base.startswith("infer_"):
+        return _run_infer, {"mel", "sigma", "noise", "noise_names"}
+    if base == "forward":
+        return _run_forward, {"mel", "audio"}
+    pytest.fail(f"unknown WaveGlow case {name!r}: add a runner for it to {__name__}")
+
+
+def _compare(actual: Tensor | list, expected: Tensor | list, name: str) -> None:
+    if isinstance(expected, list):
+        assert len(actual) == len(expected), f"{name}: {len(actual)} != {len(expected)} tensors"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_close(a, e, rel=1e-4, name=f"{name}[{i}]")
+    else:
+        assert_close(actual, expected, rel=1e-4, name=name)
+
+
+@pytest.mark.parametrize("manifest", manifests("waveglow"), ids=lambda p: p.stem)
+def test_state_dict_matches_official_manifest(manifest: Path):
+    """The key order differs inside each WN (our ``cond_layer`` comes before ``start`` and
+    ``end``), which ``load_state_dict`` ignores; names and shapes must be equal."""
+    expected = json.loads(manifest.read_text())
+    with torch.device("meta"):
+        model = build_waveglow(json.loads(CONFIG.read_text()))
+    if "removed_weightnorm" in manifest.stem:
+        model.remove_weightnorm()
+    ours = {key: list(value.shape) for key, value in model.state_dict().items()}
+    assert ours == expected["state_dict"]
+    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
+
+
+@pytest.mark.parametrize(("fixture", "name"), _case_params())
+def test_case_matches_official(fixture: Fixture, name: str):
+    runner, inputs = _runner(name)
+    case = _cases(fixture)[name]
+    model = _waveglow(fixture, weight_norm=name.startswith(WEIGHT_NORM_ACTIVE))
+    with torch.inference_mode():
+        actual = runner(model, case)
+    stored = set(case) - inputs - {"call"}
+    assert stored, f"{name}: no stored output"
+    assert stored <= actual.keys(), f"{name}: not reproduced: {sorted(stored - actual.keys())}"
+    for key in sorted(stored):
+        _compare(actual[key], case[key], name=f"{fixture.id}/{name}.{key}")
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_loader_deduces_the_config(fixture: Fixture):
+    _, deduced = load_waveglow_checkpoint(fixture.checkpoint)
+    assert deduced == json.loads(fixture.config.read_text())["waveglow_config"]
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_loader_names_config_mismatch(fixture: Fixture):
+    config = json.loads(fixture.config.read_text())
+    config["waveglow_config"]["WN_config"]["n_layers"] += 1
+    with pytest.raises(ValueError, match=r"checkpoint has n_layers=\d+, config says \d+"):
+        load_waveglow_checkpoint(fixture.checkpoint, config)
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_loader_reads_a_state_dict_without_weight_norm(fixture: Fixture, tmp_path: Path):
+    folded = _waveglow(fixture, weight_norm=False)
+    path = tmp_path / "waveglow.pt"
+    torch.save({"model": folded.state_dict()}, path)
+    model, _ = load_waveglow_checkpoint(path)
+    assert model.state_dict().keys() == folded.state_dict().keys()
+
+
+def _infer_case(fixture: Fixture) -> dict:
+    return next(c for n, c in _cases(fixture).items() if n.startswith("infer_") and c["sigma"])
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_infer_draws_noise_of_the_documented_shapes(fixture: Fixture):
+    model, case = _waveglow(fixture, weight_norm=False), _infer_case(fixture)
+    assert model.noise_shapes(case["mel"]) == [tuple(n.shape) for n in case["noise"]]
+    with torch.inference_mode():
+        first = model.infer(case["mel"], 0.6, generator=torch.Generator().manual_seed(1))
+        again = model.infer(case["mel"], 0.6, generator=torch.Generator().manual_seed(1))
+        with pytest.raises(ValueError, match="noise for this mel has shapes"):
+            model.infer(case["mel"], 0.6, noise=case["noise"][:1])
+    assert torch.equal(first, again)
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_denoiser(fixture: Fixture):
+    """Strength 0 only resynthesises; the bias audio (zero mel, sigma 0) is mostly removed."""
+    model, case = _waveglow(fixture, weight_norm=False), _infer_case(fixture)
+    with torch.inference_mode():
+        denoiser = Denoiser(model)
+        audio = model.infer(case["mel"], 0.6, noise=case["noise"])
+        assert_close(denoiser(audio, strength=0.0), audio, rel=1e-5, name="strength 0")
+        zero_mel = torch.zeros(1, model.n_mel_channels, 88)
+        noise = [torch.zeros(s) for s in model.noise_shapes(zero_mel)]
+        bias = model.infer(zero_mel, 0.0, noise=noise)
+        cleaned = denoiser(bias, strength=1.0)
+    assert denoiser.bias_spec.shape == (1, 513, 1)
+    assert cleaned.shape == bias.shape
+    assert cleaned.abs().max() < 0.5 * bias.abs().max()

@@ -11,10 +11,11 @@ allowlist and refuses every other one before anything is called:
   writes bytes); torch's own storage names are resolved by ``torch.load`` itself;
 - Glow-TTS: numpy's scalar and array reconstruction (``numpy.dtype``, ``scalar``,
   ``_reconstruct``, ``ndarray``), under both the numpy 1 and numpy 2 module names;
-- WaveGlow: ``glow.WaveGlow``, ``glow.WN``, ``glow.Invertible1x1Conv``, the torch modules
-  they are made of and weight norm's hook. None of these classes is imported: each becomes
-  an inert :class:`PickledModule` whose ``_parameters``, ``_buffers`` and ``_modules`` can be
-  read (:func:`pickled_state_dict`) and put into our own model by name.
+- WaveGlow: ``glow.WaveGlow``, ``glow.WN``, ``glow.Invertible1x1Conv`` (and the pre-2019
+  ``glow_old.WaveGlow``, ``glow_old.WN``), the torch modules they are made of and weight
+  norm's hook. None of these classes is imported: each becomes an inert
+  :class:`PickledModule` whose ``_parameters``, ``_buffers`` and ``_modules`` can be read
+  (:func:`pickled_state_dict`) and put into our own model by name.
 
 :func:`load` hands ``torch.load`` a pickle module made of this unpickler, which lets
 ``torch.load`` read its zip (and legacy) containers with ``weights_only=False``. That is safe
@@ -87,6 +88,8 @@ _WAVEGLOW_CLASSES = (
     "glow.WaveGlow",
     "glow.WN",
     "glow.Invertible1x1Conv",
+    "glow_old.WaveGlow",
+    "glow_old.WN",
     "torch.nn.modules.container.ModuleList",
     "torch.nn.modules.conv.Conv1d",
     "torch.nn.modules.conv.ConvTranspose1d",

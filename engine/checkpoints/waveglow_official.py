@@ -4,14 +4,24 @@ the published ``waveglow_256channels_*.pt`` files reportedly hold only ``'model'
 ``{'model': state_dict}`` file is read too.
 
 The file is read through :mod:`engine.checkpoints.safe_pickle`, which maps the pickled
-classes to inert stand-ins, so nothing in it is executed. The config is deduced from the
-weights' shapes (published files come without a ``config.json``); a config that is given is
-checked against them.
+classes to inert stand-ins, so nothing in it is executed.
+
+Older layouts are converted exactly: one conditioning conv per WN layer (``cond_layers``,
+in ``glow_old.py`` and older ``glow.py``) becomes the slices of the one ``cond_layer``, and
+``glow_old.py``'s separate ``res_layers``/``skip_layers`` become ``res_skip_layers``. Weight
+norm is per output channel, so concatenating ``weight_g``/``weight_v`` along the output
+channels is exact. A ``glow_old`` model (pickled as ``glow_old.WaveGlow``, or a state dict
+with ``res_layers``) alternates its coupling halves: ``alternate_halves=True``.
+
+The config is deduced from the weights' shapes (published files come without a
+``config.json``); a config that is given is checked against them.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +32,7 @@ from engine.checkpoints import safe_pickle
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.waveglow import WaveGlow
 
-_PRE_2019_LAYERS = (".res_layers.", ".skip_layers.", ".cond_layers.")
+_LEGACY_LAYER = re.compile(r"(WN\.\d+)\.(cond_layers|res_layers|skip_layers)\.(\d+)\.(\w+)")
 
 
 def load_waveglow_checkpoint(
@@ -39,10 +49,12 @@ def load_waveglow_checkpoint(
     WaveGlow checkpoint contains.
     """
     path = Path(path)
-    state_dict = _read_state_dict(path)
+    state_dict, alternate_halves = _read_state_dict(path)
     deduced = deduce_config(state_dict)
     if config is not None:
         _check_config(_config_section(config), deduced, path)
+    if alternate_halves:
+        deduced["alternate_halves"] = True
     model = WaveGlow(**deduced)
     if not any(key.endswith(".weight_g") for key in state_dict):
         model.remove_weightnorm()
@@ -53,13 +65,16 @@ def load_waveglow_checkpoint(
     return model.eval(), deduced
 
 
-def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+def _read_state_dict(path: Path) -> tuple[dict[str, torch.Tensor], bool]:
+    """The weights in today's names, and whether the model is a ``glow_old`` one."""
     container = safe_pickle.load(path, "WaveGlow")
     model = container.get("model") if isinstance(container, Mapping) else None
     if isinstance(model, safe_pickle.PickledModule):
         state_dict = safe_pickle.pickled_state_dict(model)
+        alternate_halves = model.pickled_class.startswith("glow_old.")
     elif isinstance(model, Mapping):
         state_dict = dict(model)
+        alternate_halves = any(".res_layers." in key for key in state_dict)
     else:
         raise ValueError(
             f"{path} is not an official WaveGlow checkpoint: expected a dict with a 'model' "
@@ -67,12 +82,39 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         )
     if "upsample.weight" not in state_dict:
         raise ValueError(f"{path} holds no WaveGlow: it has no 'upsample.weight'")
-    if any(marker in key for key in state_dict for marker in _PRE_2019_LAYERS):
-        raise ValueError(
-            f"{path} is a pre-2019 WaveGlow (WN res_layers/skip_layers/cond_layers, "
-            "glow_old.py), whose flows alternate halves differently; it is not supported"
-        )
-    return state_dict
+    return merge_legacy_layers(state_dict), alternate_halves
+
+
+def merge_legacy_layers(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``WN.<k>.cond_layers.<i>`` concatenated into ``WN.<k>.cond_layer``, and
+    ``res_layers.<i>`` with ``skip_layers.<i>`` into ``res_skip_layers.<i>`` (the last layer
+    has no residual part); other keys are kept."""
+    merged: dict[str, torch.Tensor] = {}
+    legacy: dict[tuple[str, str], dict[int, dict[str, torch.Tensor]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for key, tensor in state_dict.items():
+        match = _LEGACY_LAYER.fullmatch(key)
+        if match:
+            wn, kind, i, name = match.groups()
+            legacy[wn, kind][int(i)][name] = tensor
+        else:
+            merged[key] = tensor
+    for (wn, kind), layers in legacy.items():
+        ordered = [layers[i] for i in sorted(layers)]
+        if kind == "cond_layers":
+            merged.update(_concatenated(f"{wn}.cond_layer", ordered))
+        elif kind == "skip_layers":
+            residual = legacy.get((wn, "res_layers"), {})
+            for i, skip in enumerate(ordered):
+                parts = [residual[i], skip] if i in residual else [skip]
+                merged.update(_concatenated(f"{wn}.res_skip_layers.{i}", parts))
+    return merged
+
+
+def _concatenated(prefix: str, parts: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Convs stacked along their output channels, parameter by parameter."""
+    return {f"{prefix}.{name}": torch.cat([p[name] for p in parts]) for name in parts[0]}
 
 
 def deduce_config(state_dict: Mapping[str, torch.Tensor]) -> dict:

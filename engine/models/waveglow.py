@@ -99,7 +99,11 @@ class Invertible1x1Conv(nn.Module):
 
 
 class WaveGlow(nn.Module):
-    """WaveGlow with the official constructor (``WaveGlow(**config['waveglow_config'])``)."""
+    """WaveGlow with the official constructor (``WaveGlow(**config['waveglow_config'])``).
+
+    ``alternate_halves=True`` is the flow of the pre-2019 ``glow_old.py``: odd flows
+    condition on the second half of the channels and transform the first.
+    """
 
     def __init__(
         self,
@@ -109,6 +113,7 @@ class WaveGlow(nn.Module):
         n_early_every: int,
         n_early_size: int,
         WN_config: Mapping[str, int],  # noqa: N803 - the official keyword
+        alternate_halves: bool = False,
     ) -> None:
         super().__init__()
         if n_group % 2:
@@ -121,6 +126,7 @@ class WaveGlow(nn.Module):
         self.n_group = n_group
         self.n_early_every = n_early_every
         self.n_early_size = n_early_size
+        self.alternate_halves = alternate_halves
         self.WN = nn.ModuleList()
         self.convinv = nn.ModuleList()
         remaining = n_group
@@ -153,14 +159,27 @@ class WaveGlow(nn.Module):
                 audio = audio[:, self.n_early_size :]
             audio, log_det_w = self.convinv[k](audio)
             log_det_w_list.append(log_det_w)
-            n_half = audio.size(1) // 2
-            audio_0, audio_1 = audio[:, :n_half], audio[:, n_half:]
+            audio_0, audio_1 = self._split(audio, k)
             output = self.WN[k](audio_0, spect)
+            n_half = audio_1.size(1)
             b, log_s = output[:, :n_half], output[:, n_half:]
-            audio = torch.cat([audio_0, torch.exp(log_s) * audio_1 + b], 1)
+            audio = self._join(audio_0, torch.exp(log_s) * audio_1 + b, k)
             log_s_list.append(log_s)
         output_audio.append(audio)
         return torch.cat(output_audio, 1), log_s_list, log_det_w_list
+
+    def _split(self, audio: Tensor, k: int) -> tuple[Tensor, Tensor]:
+        """Flow ``k``'s conditioning half and the half it transforms."""
+        n_half = audio.size(1) // 2
+        first, second = audio[:, :n_half], audio[:, n_half:]
+        return (second, first) if self._swapped(k) else (first, second)
+
+    def _join(self, audio_0: Tensor, audio_1: Tensor, k: int) -> Tensor:
+        """Undo :meth:`_split`: the halves back in their channel order."""
+        return torch.cat([audio_1, audio_0] if self._swapped(k) else [audio_0, audio_1], 1)
+
+    def _swapped(self, k: int) -> bool:
+        return self.alternate_halves and k % 2 == 1
 
     def noise_shapes(self, spect: Tensor) -> list[tuple[int, int, int]]:
         """Shapes of the standard-normal draws ``infer`` makes for this mel, in draw order:
@@ -190,11 +209,11 @@ class WaveGlow(nn.Module):
         spect = self._group_spect(spect[:, :, : -(UPSAMPLE_KERNEL - UPSAMPLE_STRIDE)])
         audio = sigma * draws.pop(0)
         for k in reversed(range(self.n_flows)):
-            n_half = audio.size(1) // 2
-            audio_0, audio_1 = audio[:, :n_half], audio[:, n_half:]
+            audio_0, audio_1 = self._split(audio, k)
             output = self.WN[k](audio_0, spect)
+            n_half = audio_1.size(1)
             b, s = output[:, :n_half], output[:, n_half:]
-            audio = torch.cat([audio_0, (audio_1 - b) / torch.exp(s)], 1)
+            audio = self._join(audio_0, (audio_1 - b) / torch.exp(s), k)
             audio = self.convinv[k].reverse(audio)
             if self._leaves_early(k):
                 audio = torch.cat((sigma * draws.pop(0), audio), 1)

@@ -9,13 +9,16 @@ unpickler: the cases under ``wn_active/`` with weight norm as loaded, the others
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
+import types
 from functools import cache
 from pathlib import Path
 
 import pytest
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
 from engine.models.waveglow import Denoiser, WaveGlow, build_waveglow
@@ -178,3 +181,120 @@ def test_denoiser(fixture: Fixture):
     assert denoiser.bias_spec.shape == (1, 513, 1)
     assert cleaned.shape == bias.shape
     assert cleaned.abs().max() < 0.5 * bias.abs().max()
+
+
+def _as_noise(model: WaveGlow, z: Tensor) -> list[Tensor]:
+    """The training-direction ``z`` (early outputs first) as ``infer``'s draws, in draw order."""
+    early, final = z[:, : -model.n_remaining_channels], z[:, -model.n_remaining_channels :]
+    return [final, *reversed(early.split(model.n_early_size, dim=1))]
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+@pytest.mark.parametrize("alternate_halves", [False, True])
+def test_forward_inverts_infer(fixture: Fixture, alternate_halves: bool):
+    model = copy.deepcopy(_waveglow(fixture, weight_norm=False))
+    model.alternate_halves = alternate_halves
+    case = _infer_case(fixture)
+    with torch.inference_mode():
+        audio = model.infer(case["mel"], sigma=1.0, noise=case["noise"])
+        z, _, _ = model(case["mel"], audio)
+    for i, (got, drawn) in enumerate(zip(_as_noise(model, z), case["noise"], strict=True)):
+        assert_close(got, drawn, rel=1e-3, name=f"noise {i}")
+
+
+def _legacy_state_dict(model: WaveGlow, split_residual: bool) -> dict[str, Tensor]:
+    """The model's weights in the older layouts: per-layer ``cond_layers`` and, with
+    ``split_residual``, glow_old's ``res_layers``/``skip_layers``."""
+    legacy = {}
+    n_layers = model.WN[0].n_layers
+    for key, tensor in model.state_dict().items():
+        wn, _, rest = key.partition(".cond_layer.")
+        if rest:
+            for i, part in enumerate(tensor.chunk(n_layers)):
+                legacy[f"{wn}.cond_layers.{i}.{rest}"] = part
+            continue
+        wn, _, rest = key.partition(".res_skip_layers.")
+        if rest and split_residual:
+            i, name = rest.split(".")
+            channels = model.WN[0].n_channels
+            if tensor.size(0) == 2 * channels:
+                legacy[f"{wn}.res_layers.{i}.{name}"] = tensor[:channels]
+            legacy[f"{wn}.skip_layers.{i}.{name}"] = tensor[-channels:]
+            continue
+        legacy[key] = tensor
+    return legacy
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+@pytest.mark.parametrize("glow_old", [False, True], ids=["cond_layers", "glow_old"])
+def test_older_layouts_are_converted(fixture: Fixture, glow_old: bool, tmp_path: Path):
+    reference = copy.deepcopy(_waveglow(fixture, weight_norm=True))
+    reference.alternate_halves = glow_old
+    path = tmp_path / "waveglow_old.pt"
+    torch.save({"model": _legacy_state_dict(reference, split_residual=glow_old)}, path)
+    model, config = load_waveglow_checkpoint(path)
+    assert model.alternate_halves is glow_old
+    assert config.get("alternate_halves", False) is glow_old
+    case = _infer_case(fixture)
+    with torch.inference_mode():
+        expected = reference.infer(case["mel"], case["sigma"], noise=case["noise"])
+        actual = model.infer(case["mel"], case["sigma"], noise=case["noise"])
+    assert_close(actual, expected, rel=1e-6, name="audio")
+
+
+def _pickled_module(monkeypatch, qualified_name: str, modules: dict, **attributes) -> nn.Module:
+    """A module that pickles as ``qualified_name`` (a class made up in a made-up module)."""
+    module_name, name = qualified_name.rsplit(".", 1)
+    module = sys.modules.get(module_name) or types.ModuleType(module_name)
+    monkeypatch.setitem(sys.modules, module_name, module)
+    if not hasattr(module, name):
+        setattr(module, name, type(name, (nn.Module,), {"__module__": module_name}))
+    obj = getattr(module, name)()
+    for key, value in {**modules, **attributes}.items():
+        setattr(obj, key, value)
+    return obj
+
+
+def _conv(weights: dict[str, Tensor], prefix: str, transposed: bool = False) -> nn.Module:
+    weight = weights[f"{prefix}.weight"]
+    cls = nn.ConvTranspose1d if transposed else nn.Conv1d
+    c_in, c_out = (weight.shape[0], weight.shape[1]) if transposed else weight.shape[1::-1]
+    conv = cls(c_in, c_out, weight.shape[2], bias=f"{prefix}.bias" in weights)
+    conv.load_state_dict(
+        {k.removeprefix(prefix + "."): v for k, v in weights.items() if k.startswith(prefix + ".")}
+    )
+    return conv
+
+
+def _convs(weights: dict[str, Tensor], prefix: str) -> nn.ModuleList:
+    count = len({k for k in weights if k.startswith(prefix + ".") and k.endswith(".weight")})
+    return nn.ModuleList(_conv(weights, f"{prefix}.{i}") for i in range(count))
+
+
+@pytest.mark.parametrize("fixture", fixture_params("waveglow"))
+def test_pickled_glow_old_module_loads(fixture: Fixture, tmp_path: Path, monkeypatch):
+    """A pre-2019 file pickles ``glow_old.WaveGlow`` and ``glow_old.WN`` (with
+    ``glow.Invertible1x1Conv``); it loads with alternating halves."""
+    reference = copy.deepcopy(_waveglow(fixture, weight_norm=False))
+    reference.alternate_halves = True
+    weights = _legacy_state_dict(reference, split_residual=True)
+    flows, inverses = nn.ModuleList(), nn.ModuleList()
+    for k in range(reference.n_flows):
+        parts = {"start": _conv(weights, f"WN.{k}.start"), "end": _conv(weights, f"WN.{k}.end")}
+        for group in ("in_layers", "res_layers", "skip_layers", "cond_layers"):
+            parts[group] = _convs(weights, f"WN.{k}.{group}")
+        flows.append(_pickled_module(monkeypatch, "glow_old.WN", parts, n_layers=8))
+        conv = {"conv": _conv(weights, f"convinv.{k}.conv")}
+        inverses.append(_pickled_module(monkeypatch, "glow.Invertible1x1Conv", conv))
+    upsample = _conv(weights, "upsample", transposed=True)
+    modules = {"upsample": upsample, "WN": flows, "convinv": inverses}
+    old = _pickled_module(monkeypatch, "glow_old.WaveGlow", modules, n_flows=reference.n_flows)
+    path = tmp_path / "waveglow_old.pt"
+    torch.save({"model": old}, path)
+    model, _ = load_waveglow_checkpoint(path)
+    assert model.alternate_halves
+    case = _infer_case(fixture)
+    with torch.inference_mode():
+        expected = reference.infer(case["mel"], case["sigma"], noise=case["noise"])
+        actual = model.infer(case["mel"], case["sigma"], noise=case["noise"])
+    assert_close(actual, expected, rel=1e-6, name="audio")

@@ -23,8 +23,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .arpabet_symbols import ARPABET_PHONES, ARPABET_PREFIX, BLANK, BLANK_ID, SPACE, SYMBOL_TO_ID
-from .arpabet_symbols import is_kept as _is_kept
+from .arpabet_symbols import (
+    ARPABET_PHONES,
+    ARPABET_PREFIX,
+    BLANK,
+    BLANK_ID,
+    SPACE,
+    SYMBOL_TO_ID,
+    is_kept,
+)
 from .cmu_dictionary import CmuDictionary, dictionary_at, packaged_dictionary
 from .english_cleaners import english_cleaners
 from .errors import is_speakable, no_speakable_text, warn_unsayable
@@ -94,7 +101,7 @@ class ArpabetFrontEnd:
                 symbols.extend(ARPABET_PREFIX + p for p in pronunciation.split())
                 continue
             for character in word:
-                (symbols if _is_kept(character) else dropped).append(character)
+                (symbols if is_kept(character) else dropped).append(character)
 
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []

@@ -27,8 +27,14 @@ CONFIGS = REPO / "resources" / "configs" / "glow-tts"
 TESTED_ELSEWHERE = {"text_frontend": "the Glow-TTS symbol table is tested with the text front end"}
 
 # glow-tts's optimizer keeps its learning rate as a numpy.float64, which weights_only=True
-# refuses unless these (data-only) numpy reconstructors are allowed.
-NUMPY_SCALAR_GLOBALS = [np._core.multiarray.scalar, np.dtype, np.dtypes.Float64DType]
+# refuses unless these (data-only) numpy reconstructors are allowed. Files pickled under
+# numpy 1 name the scalar reconstructor numpy.core.multiarray.scalar.
+NUMPY_SCALAR_GLOBALS = [
+    np._core.multiarray.scalar,
+    (np._core.multiarray.scalar, "numpy.core.multiarray.scalar"),
+    np.dtype,
+    np.dtypes.Float64DType,
+]
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from engine.models.glow_tts import FlowGenerator, build_glow_tts
-from engine.models.layers import sequence_mask
+from engine.models.layers import WN, MultiHeadAttention, sequence_mask
 from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIGS = REPO / "resources" / "configs" / "glow-tts"
@@ -289,3 +289,33 @@ def test_decoder_forward_inverts():
     assert actnorm.initialized
     assert logdet.shape == (2,)
     assert_close(y_back, y * y_mask, rel=1e-5, name="y_back")
+
+
+def test_attention_block_length_masks_far_pairs():
+    """``block_length`` (official Glow-TTS option) sets scores of pairs farther apart than
+    block_length to -1e4, as the official triu/tril band does."""
+    torch.manual_seed(0)
+    attention = MultiHeadAttention(8, 8, 2, block_length=1, scale_query=False).eval()
+    x = torch.randn(1, 8, 6)
+    mask = torch.ones(1, 1, 6, 6)
+    projections = (attention.conv_q, attention.conv_k, attention.conv_v)
+    q, k, v = (attention._split_heads(conv(x)) for conv in projections)
+    scores = q @ k.transpose(-2, -1) / 2.0
+    band = torch.ones(6, 6).triu(-1).tril(1)
+    scores = scores * band + -1e4 * (1 - band)
+    out = torch.softmax(scores, -1) @ v
+    expected = attention.conv_o(out.transpose(2, 3).reshape(1, 8, 6))
+    with torch.no_grad():
+        assert_close(attention(x, x, mask), expected, rel=1e-6, name="block attention")
+
+
+def test_wn_dropout_before_gate():
+    """Glow-TTS drops the dilated conv's output before the condition is added: with every
+    unit dropped, only the condition reaches the gate."""
+    torch.manual_seed(0)
+    wn = WN(4, 3, 1, 2, gin_channels=2, p_dropout=1.0, dropout_before_gate=True).train()
+    x_mask, g = torch.ones(1, 1, 5), torch.randn(1, 2, 1)
+    with torch.no_grad():
+        a, b = (wn(torch.randn(1, 4, 5), x_mask, g=g) for _ in range(2))
+    assert torch.equal(a, b)
+    assert a.abs().sum() > 0

@@ -15,6 +15,7 @@ model's business: the generator maps any ``[b, 80, frames]`` log-mel to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,7 +51,7 @@ class Generator(layers.Generator):
             h["upsample_kernel_sizes"],
             hifigan_io=True,
         )
-        self.hop_length = _product(h["upsample_rates"])
+        self.hop_length = math.prod(h["upsample_rates"])
 
     def forward(self, mel: Tensor) -> Tensor:
         """``[b, 80, frames]`` log-mel to ``[b, 1, frames * hop_length]`` audio."""
@@ -69,13 +70,6 @@ def build_hifigan(config: Mapping[str, Any]) -> Generator:
 
 def _as_mapping(h: Mapping[str, Any] | Any) -> Mapping[str, Any]:
     return h if isinstance(h, Mapping) else vars(h)
-
-
-def _product(values: list[int]) -> int:
-    result = 1
-    for value in values:
-        result *= value
-    return result
 
 
 # --- discriminators (training only) ---------------------------------------------------------

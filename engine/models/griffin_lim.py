@@ -43,30 +43,39 @@ def stft(audio: Tensor, settings: MelSettings) -> Tensor:
     )
 
 
-def istft(spectrum: Tensor, settings: MelSettings) -> Tensor:
-    """The least-squares signal [b, samples] of a complex STFT made by ``stft``.
+class InverseStft:
+    """The least-squares inverse of ``stft`` for spectra of ``frames`` frames.
 
-    Overlap-add of the windowed inverse DFTs divided by the summed squared window, then the
-    padding cut off: ``(frames - 1) * hop + n_fft - 2 * padding`` samples.
+    Overlap-add of the windowed inverse DFTs divided by the summed squared window (computed
+    once here), then the padding cut off: ``(frames - 1) * hop + n_fft - 2 * padding`` samples.
     """
-    window = _window(settings, spectrum.real)
-    frames = torch.fft.irfft(spectrum, n=settings.n_fft, dim=1) * window[None, :, None]
-    count = spectrum.shape[-1]
-    length = (count - 1) * settings.hop_length + settings.n_fft
 
-    def overlap_add(columns: Tensor) -> Tensor:
+    def __init__(self, settings: MelSettings, frames: int, like: Tensor) -> None:
+        self.settings = settings
+        self.window = _window(settings, like)
+        self.length = (frames - 1) * settings.hop_length + settings.n_fft
+        envelope = self._overlap_add(self.window.square()[None, :, None].expand(1, -1, frames))
+        self.scale = torch.where(envelope > _TINY, envelope, torch.ones_like(envelope)).reciprocal()
+
+    def _overlap_add(self, columns: Tensor) -> Tensor:
         return nn.functional.fold(
             columns,
-            output_size=(1, length),
-            kernel_size=(1, settings.n_fft),
-            stride=(1, settings.hop_length),
+            output_size=(1, self.length),
+            kernel_size=(1, self.settings.n_fft),
+            stride=(1, self.settings.hop_length),
         ).flatten(1)
 
-    signal = overlap_add(frames)
-    envelope = overlap_add(window.square()[None, :, None].expand(1, -1, count))
-    signal = signal / torch.where(envelope > _TINY, envelope, torch.ones_like(envelope))
-    pad = settings.padding
-    return signal[:, pad : length - pad]
+    def __call__(self, spectrum: Tensor) -> Tensor:
+        """Audio [b, samples] of a complex STFT [b, bins, frames]."""
+        frames = torch.fft.irfft(spectrum, n=self.settings.n_fft, dim=1)
+        signal = self._overlap_add(frames * self.window[None, :, None]) * self.scale
+        pad = self.settings.padding
+        return signal[:, pad : self.length - pad]
+
+
+def istft(spectrum: Tensor, settings: MelSettings) -> Tensor:
+    """The least-squares signal [b, samples] of a complex STFT [b, bins, frames] from ``stft``."""
+    return InverseStft(settings, spectrum.shape[-1], spectrum.real)(spectrum)
 
 
 def mel_to_magnitude(log_mel: Tensor, settings: MelSettings, n_iter: int = 30) -> Tensor:
@@ -102,13 +111,13 @@ def griffin_lim(
     generator = torch.Generator(device="cpu").manual_seed(seed)
     phase = torch.rand(magnitude.shape, generator=generator, dtype=torch.float64)
     spectrum = torch.polar(magnitude, (2 * torch.pi * phase).to(magnitude))
+    inverse = InverseStft(settings, magnitude.shape[-1], magnitude)
     previous = spectrum
     for _ in range(n_iter):
-        rebuilt = stft(istft(spectrum, settings), settings)
-        projected = magnitude * rebuilt / rebuilt.abs().clamp(min=_TINY)
-        spectrum = projected + momentum * (projected - previous)
+        projected = torch.polar(magnitude, stft(inverse(spectrum), settings).angle())
+        spectrum = (1 + momentum) * projected - momentum * previous
         previous = projected
-    return istft(previous, settings)
+    return inverse(previous)
 
 
 class GriffinLim(nn.Module):

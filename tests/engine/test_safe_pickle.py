@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import io
 import os
 import pickle
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_a_plain_pickle_asking_for_posix_system_is_refused(tmp_path: Path):
     assert b"posix" in data
     unpickler = safe_pickle.pickle_module("WaveGlow", "evil.pkl").Unpickler
     with pytest.raises(RefusedPickleError, match=r"posix\.system"):
-        unpickler(__import__("io").BytesIO(data)).load()
+        unpickler(io.BytesIO(data)).load()
     assert not marker.exists()
 
 

@@ -107,11 +107,14 @@ def griffin_lim(
     """Audio [b, samples] whose STFT magnitude approaches ``magnitude`` [b, bins, frames].
 
     ``momentum`` 0 is the original Griffin-Lim; the starting phase is drawn from ``seed``.
+    A spectrogram too short to reflect-pad its signal (a frame or two) keeps that phase.
     """
     generator = torch.Generator(device="cpu").manual_seed(seed)
     phase = torch.rand(magnitude.shape, generator=generator, dtype=torch.float64)
     spectrum = torch.polar(magnitude, (2 * torch.pi * phase).to(magnitude))
     inverse = InverseStft(settings, magnitude.shape[-1], magnitude)
+    if inverse.length - 2 * settings.padding <= settings.padding:
+        n_iter = 0
     previous = spectrum
     for _ in range(n_iter):
         projected = torch.polar(magnitude, stft(inverse(spectrum), settings).angle())

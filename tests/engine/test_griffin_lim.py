@@ -100,3 +100,12 @@ def test_same_seed_same_audio_and_shape_checked():
     assert torch.equal(vocoder(mel), vocoder(mel))
     with pytest.raises(ValueError, match="80"):
         vocoder(mel[:, :40])
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+@pytest.mark.parametrize("frames", [1, 2, 3])
+def test_very_short_mels_still_give_audio(pipeline, frames):
+    mel = torch.full((1, 80, frames), -5.0)
+    audio = GriffinLim(pipeline, n_iter=4)(mel)
+    expected = (frames - 1) * pipeline.hop_length + pipeline.n_fft - 2 * pipeline.padding
+    assert audio.shape == (1, 1, expected) and torch.isfinite(audio).all()

@@ -37,6 +37,9 @@ OFFICIAL_N_VOCAB = 149
 """``len(symbols) + 1``: 148 ARPAbet/punctuation symbols and the interspersed blank."""
 
 U_NET_DOWNSAMPLINGS = 2
+SPEAKER_PLANE_FEATS = 80
+"""``Diffusion`` builds its estimator without ``n_feats``, so the speaker MLP keeps the
+default 80 outputs whatever the model's ``n_feats``."""
 
 
 def fix_len_compatibility(length: int, downsamplings: int = U_NET_DOWNSAMPLINGS) -> int:
@@ -179,7 +182,7 @@ class GradLogPEstimator2d(nn.Module):
         groups: int = 8,
         n_spks: int | None = None,
         spk_emb_dim: int = 64,
-        n_feats: int = 80,
+        n_feats: int = SPEAKER_PLANE_FEATS,
         pe_scale: float = 1000,
     ) -> None:
         super().__init__()
@@ -448,6 +451,11 @@ class GradTTS(nn.Module):
         super().__init__()
         if n_feats % 2**U_NET_DOWNSAMPLINGS:
             raise ValueError(f"n_feats must be a multiple of 4 for the U-Net, got {n_feats}")
+        if n_spks > 1 and n_feats != SPEAKER_PLANE_FEATS:
+            raise ValueError(
+                f"a multi-speaker Grad-TTS needs n_feats={SPEAKER_PLANE_FEATS} (its U-Net's "
+                f"speaker plane always has that many), got {n_feats}"
+            )
         self.n_vocab = n_vocab
         self.n_spks = n_spks
         self.n_feats = n_feats

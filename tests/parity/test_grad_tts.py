@@ -274,3 +274,12 @@ def test_params_without_a_model_key_are_refused():
     del params["dec_dim"]
     with pytest.raises(ValueError, match="missing 'dec_dim'"):
         build_grad_tts(params)
+
+
+def test_multi_speaker_needs_80_features():
+    """The official U-Net's speaker plane has 80 rows whatever n_feats is: refuse at build
+    time what the official code would fail on at the first step."""
+    params = json.loads((CONFIGS / "params_libritts.json").read_text()) | {"n_feats": 64}
+    with pytest.raises(ValueError, match="needs n_feats=80"):
+        with torch.device("meta"):
+            build_grad_tts(params)

@@ -1,4 +1,4 @@
-"""The ``glottis`` command line: ``say``, ``phonemes`` and ``voices``.
+"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices`` and ``inspect``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
@@ -19,12 +19,21 @@ from pathlib import Path
 from engine.audio.levels import peak_normalize
 from engine.audio.playback import PlaybackError, output_device_problem, play_blocking
 from engine.audio.wav import atomic_wav_writer, read_wav
+from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError, official_mels
+from engine.checkpoints.loader import load as load_checkpoint
 from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
+from engine.pairing import describe, mel_differences
 from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
 from engine.text.frontend import FrontEndError, UnsayableWarning
 
 USAGE_ERROR = 2
-USER_ERRORS = (FrontEndError, SynthesisError, UnknownVoiceError, VoiceImportError)
+USER_ERRORS = (
+    CheckpointError,
+    FrontEndError,
+    SynthesisError,
+    UnknownVoiceError,
+    VoiceImportError,
+)
 
 
 class UserError(Exception):
@@ -64,6 +73,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("voices", help="list the voices")
+
+    inspect = commands.add_parser("inspect", help="what an official checkpoint file holds")
+    inspect.add_argument("checkpoint", type=Path)
+    inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
     return parser
 
 
@@ -244,11 +257,41 @@ def _voices(_: argparse.Namespace) -> None:
         print(name)
 
 
+def _inspect(args: argparse.Namespace) -> None:
+    checkpoint = load_checkpoint(args.checkpoint, args.config)
+    role = "acoustic model" if checkpoint.role == "acoustic" else "vocoder"
+    print(f"file: {checkpoint.path}")
+    print(f"family: {FAMILY_NAMES[checkpoint.family]} ({role})")
+    print(f"config: {checkpoint.config_source}")
+    print(f"speakers: {checkpoint.speakers}")
+    print(f"sample rate: {checkpoint.sample_rate} Hz")
+    count = checkpoint.parameter_count
+    print(f"parameters: {count:,} ({count / 1e6:.2f} M)")
+    if checkpoint.mel is None:
+        print("mels: none (VITS makes audio itself; no vocoder needed)")
+        return
+    print(f"mels: {describe(checkpoint.mel)}")
+    other = "vocoder" if checkpoint.role == "acoustic" else "acoustic"
+    pairs = [
+        name
+        for name, mel in official_mels(other).items()
+        if not (
+            mel_differences(checkpoint.mel, mel)
+            if other == "vocoder"
+            else mel_differences(mel, checkpoint.mel)
+        )
+    ]
+    if other == "vocoder":
+        pairs.append("Griffin-Lim (no weights, any mel)")
+    label = "compatible vocoders" if other == "vocoder" else "compatible acoustic models"
+    print(f"{label}: {', '.join(pairs) if pairs else 'none of the official ones'}")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status. Characters the voice cannot say are reported
     once each, as one line, when the command succeeds; other warnings are shown as usual."""
     args = _build_parser().parse_args(argv)
-    handlers = {"say": _say, "phonemes": _phonemes, "voices": _voices}
+    handlers = {"say": _say, "phonemes": _phonemes, "voices": _voices, "inspect": _inspect}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)
         try:

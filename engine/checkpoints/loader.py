@@ -27,6 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine.audio.mel import HIFIGAN_EPS, TACOTRON2_EPS, MelSettings
 from engine.checkpoints import safe_pickle
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
@@ -78,6 +79,16 @@ class Checkpoint:
     def speakers(self) -> int:
         return _speaker_rows(self.model.state_dict())
 
+    @property
+    def sample_rate(self) -> int:
+        return self.mel.sample_rate if self.mel is not None else _vits_rate(self.config)
+
+    @property
+    def mel(self) -> MelSettings | None:
+        """The mels this model makes (acoustic) or takes (vocoder); None for VITS, which
+        makes audio itself."""
+        return None if self.family == "vits" else _MEL_SETTINGS[self.family](self.config)
+
 
 def load(path: str | Path, config: str | Path | Mapping[str, Any] | None = None) -> Checkpoint:
     """Our model for an official checkpoint file; raises CheckpointError saying what is wrong."""
@@ -96,30 +107,41 @@ def load(path: str | Path, config: str | Path | Mapping[str, Any] | None = None)
     model = _BUILDERS[family](found)
     problems = mismatch_summary(state_dict, model.state_dict())
     if problems:
+        advice = "" if given is not None else "; give its own config with --config"
         raise CheckpointError(
             f"{path} does not fit the {FAMILY_NAMES[family]} model of its config "
-            f"({source}): {problems}"
+            f"({source}): {problems}{advice}"
         )
     model.load_state_dict(state_dict, strict=True)
     return Checkpoint(family, model.eval(), found, path, source)
 
 
+_UNREADABLE = (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError)
+
+
 def _read(path: Path) -> Any:
+    """The file's contents through ``weights_only`` loading, else the restricted unpickler."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
-        pass
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as error:
-        raise CheckpointError(
-            f"cannot read {path}: it is damaged or not a PyTorch checkpoint ({error})"
-        ) from None
+        pass  # it names something beyond tensors: the restricted unpickler decides
+    except _UNREADABLE as error:
+        raise _unreadable(path, error) from None
     refusal: Exception | None = None
     for family in ("Glow-TTS", "WaveGlow"):
         try:
             return safe_pickle.load(path, family)
         except safe_pickle.RefusedPickleError as error:
             refusal = error
+        except _UNREADABLE as error:
+            raise _unreadable(path, error) from None
     raise CheckpointError(str(refusal)) from None
+
+
+def _unreadable(path: Path, error: Exception) -> CheckpointError:
+    return CheckpointError(
+        f"cannot read {path}: it is damaged or not a PyTorch checkpoint ({error})"
+    )
 
 
 def _classify(container: Any, path: Path) -> tuple[str, Mapping[str, torch.Tensor]]:
@@ -278,4 +300,93 @@ def deduce_hifigan_config(state_dict: Mapping[str, torch.Tensor]) -> dict[str, A
         "sampling_rate": 22050,
         "fmin": 0,
         "fmax": 8000,
+    }
+
+
+def _vits_rate(config: Mapping[str, Any]) -> int:
+    return int(config["data"]["sampling_rate"])
+
+
+def _glow_tts_mel(config: Mapping[str, Any]) -> MelSettings:
+    data = config["data"]
+    return MelSettings(
+        sample_rate=int(data["sampling_rate"]),
+        n_fft=int(data["filter_length"]),
+        hop_length=int(data["hop_length"]),
+        win_length=int(data["win_length"]),
+        n_mels=int(data["n_mel_channels"]),
+        fmin=float(data["mel_fmin"]),
+        fmax=None if data["mel_fmax"] is None else float(data["mel_fmax"]),
+        magnitude_eps=TACOTRON2_EPS,
+        pipeline="tacotron2",
+    )
+
+
+def _grad_tts_mel(params: Mapping[str, Any]) -> MelSettings:
+    return MelSettings(
+        sample_rate=int(params["sample_rate"]),
+        n_fft=int(params["n_fft"]),
+        hop_length=int(params["hop_length"]),
+        win_length=int(params["win_length"]),
+        n_mels=int(params["n_feats"]),
+        fmin=float(params["f_min"]),
+        fmax=None if params["f_max"] is None else float(params["f_max"]),
+        magnitude_eps=HIFIGAN_EPS,
+    )
+
+
+def _hifigan_mel(config: Mapping[str, Any]) -> MelSettings:
+    return MelSettings(
+        sample_rate=int(config["sampling_rate"]),
+        n_fft=int(config["n_fft"]),
+        hop_length=int(config["hop_size"]),
+        win_length=int(config["win_size"]),
+        n_mels=int(config["num_mels"]),
+        fmin=float(config["fmin"]),
+        fmax=None if config["fmax"] is None else float(config["fmax"]),
+        magnitude_eps=HIFIGAN_EPS,
+    )
+
+
+def _waveglow_mel(config: Mapping[str, Any]) -> MelSettings:
+    """WaveGlow's file holds no audio settings: those of its official config.json (LJSpeech,
+    Tacotron 2 features), with the mel bands its weights have."""
+    waveglow = config["waveglow_config"]
+    return MelSettings(
+        n_mels=int(waveglow["n_mel_channels"]),
+        fmax=8000.0,
+        magnitude_eps=TACOTRON2_EPS,
+        pipeline="tacotron2",
+    )
+
+
+_MEL_SETTINGS = {
+    "glow-tts": _glow_tts_mel,
+    "grad-tts": _grad_tts_mel,
+    "hifigan": _hifigan_mel,
+    "waveglow": _waveglow_mel,
+}
+
+
+def official_mels(role: str) -> dict[str, MelSettings]:
+    """The mels of the official LJSpeech/LibriTTS models of one role ("acoustic" makes them,
+    "vocoder" takes them), by a name a person recognises, from ``resources/configs``."""
+    if role == "vocoder":
+        found = {
+            f"official HiFi-GAN {version.upper()}": _hifigan_mel(
+                _read_config(CONFIGS / f"hifi-gan/config_{version}.json")
+            )
+            for version in ("v1", "v2", "v3")
+        }
+        waveglow = _read_config(CONFIGS / "waveglow/config.json")
+        found["official WaveGlow"] = _waveglow_mel(waveglow)
+        return found
+    return {
+        "official Glow-TTS (LJSpeech)": _glow_tts_mel(_read_config(CONFIGS / "glow-tts/base.json")),
+        "official Grad-TTS (LJSpeech)": _grad_tts_mel(
+            _read_config(CONFIGS / "grad-tts/params_ljspeech.json")
+        ),
+        "official Grad-TTS (LibriTTS)": _grad_tts_mel(
+            _read_config(CONFIGS / "grad-tts/params_libritts.json")
+        ),
     }

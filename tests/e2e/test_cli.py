@@ -15,6 +15,7 @@ import soundfile as sf
 import torch
 
 from engine.cli import run
+from tests.parity.discovery import fixtures
 
 SUMMARY = re.compile(
     r"^rendered (\d+) utterances: ([\d.]+) s of audio in ([\d.]+) s \(RTF ([\d.]+)\)$"
@@ -219,3 +220,20 @@ def test_installed_script_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert SUMMARY.match(done.stdout.strip().splitlines()[-1])
     assert sf.info(out).frames > 0
+
+
+def test_inspect_describes_a_checkpoint_and_its_vocoders(capsys):
+    found = fixtures("grad-tts")
+    if not found:
+        pytest.skip("no Grad-TTS fixture")
+    assert run(["inspect", str(found[0].checkpoint), "--config", str(found[0].config)]) == 0
+    out = capsys.readouterr().out
+    assert "family: Grad-TTS (acoustic model)" in out
+    assert "parameters: " in out and "sample rate: 22050 Hz" in out
+    assert "compatible vocoders: official HiFi-GAN V1" in out and "Griffin-Lim" in out
+
+
+def test_inspect_refuses_a_file_that_is_no_checkpoint(tmp_path, capsys):
+    junk = tmp_path / "notes.pth"
+    junk.write_text("not a model")
+    _assert_user_error(["inspect", str(junk)], capsys, "notes.pth")

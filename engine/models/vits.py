@@ -23,6 +23,7 @@ from torch.nn import functional as F
 
 from engine.models.layers import (
     WN,
+    DurationPredictor,
     Encoder,
     Generator,
     LayerNorm,
@@ -439,37 +440,6 @@ class StochasticDurationPredictor(nn.Module):
         for flow in [*reversed(self.flows[2:]), self.flows[0]]:
             z = flow.inverse(z, x_mask, g=h)
         return z[:, :1]
-
-
-class DurationPredictor(nn.Module):
-    """Deterministic duration predictor (``use_sdp=False``): two conv + ReLU + layer norm
-    blocks and a 1×1 projection to log-durations."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        filter_channels: int,
-        kernel_size: int,
-        p_dropout: float,
-        gin_channels: int = 0,
-    ) -> None:
-        super().__init__()
-        self.drop = nn.Dropout(p_dropout)
-        padding = kernel_size // 2
-        self.conv_1 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=padding)
-        self.norm_1 = LayerNorm(filter_channels)
-        self.conv_2 = nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=padding)
-        self.norm_2 = LayerNorm(filter_channels)
-        self.proj = nn.Conv1d(filter_channels, 1, 1)
-        if gin_channels:
-            self.cond = nn.Conv1d(gin_channels, in_channels, 1)
-
-    def forward(self, x: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
-        if g is not None:
-            x = x + self.cond(g)
-        x = self.drop(self.norm_1(torch.relu(self.conv_1(x * x_mask))))
-        x = self.drop(self.norm_2(torch.relu(self.conv_2(x * x_mask))))
-        return self.proj(x * x_mask) * x_mask
 
 
 # --- the generator ----------------------------------------------------------------------------

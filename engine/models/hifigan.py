@@ -25,7 +25,7 @@ from torch.nn import functional as F
 from torch.nn.utils import spectral_norm
 
 from engine.models import layers
-from engine.models.layers import LRELU_SLOPE, WNConv1d, fold_weight_norm, get_padding
+from engine.models.layers import LRELU_SLOPE, WNConv1d, WNConv2d, fold_weight_norm, get_padding
 
 N_MELS = 80
 """The official ``conv_pre`` takes 80 channels whatever ``num_mels`` says."""
@@ -73,17 +73,6 @@ def _as_mapping(h: Mapping[str, Any] | Any) -> Mapping[str, Any]:
 
 
 # --- discriminators (training only) ---------------------------------------------------------
-
-
-class WNConv2d(layers._WeightNorm, nn.Conv2d):
-    """``nn.Conv2d`` with weight normalisation (``weight_g`` [C_out,1,1,1], ``weight_v``)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._split_weight()
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self._conv_forward(x, self.effective_weight(), self.bias)
 
 
 def _conv1d(spectral: bool, *args, **kwargs) -> nn.Module:

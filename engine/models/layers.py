@@ -112,6 +112,17 @@ class WNConvTranspose1d(_WeightNorm, nn.ConvTranspose1d):
         )
 
 
+class WNConv2d(_WeightNorm, nn.Conv2d):
+    """``nn.Conv2d`` with weight normalisation (``weight_g`` [C_out,1,1,1], ``weight_v``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._split_weight()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._conv_forward(x, self.effective_weight(), self.bias)
+
+
 def fold_weight_norm(module: nn.Module) -> None:
     """Fold every weight-normalised convolution inside ``module``; outputs are unchanged."""
     for child in module.modules():

@@ -100,7 +100,7 @@ class _Payload:
 def test_a_pickle_that_runs_code_is_refused_before_it_runs(tmp_path):
     path = tmp_path / "evil.pth"
     with open(path, "wb") as handle:
-        pickle.dump({"model": _Payload()}, handle)
+        pickle.dump({"model": _Payload()}, handle, protocol=2)
     with pytest.raises(CheckpointError, match="refusing"):
         load(path)
     assert not list(tmp_path.glob("*.pwned"))

@@ -2,16 +2,25 @@
 model's folder under ``$GLOTTIS_PARITY_DIR`` (default ``../shared/parity`` beside the repo).
 
 A new fixture folder with the same layout is picked up with no code change.
+
+Also the scaffolding the model files share: ``case_params`` (one param per case),
+``flat_cases`` (nested ``wn_active/*`` cases), ``torch_threads`` (used by conftest.py's
+``TORCH_THREADS`` pin), ``official_config`` and ``assert_matches_manifest`` (the manifest test)
+and ``assert_close``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import torch
+from torch import nn
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,6 +72,76 @@ def fixture_params(model: str) -> list:
             )
         ]
     return [pytest.param(f, id=f.id) for f in found]
+
+
+def flat_cases(fixture: Fixture, metadata: set[str], nested: str) -> dict[str, dict]:
+    """Cases by name, ``<nested><name>`` for those in the ``nested`` group; metadata left out."""
+    found = {}
+    for name, value in fixture.load_cases().items():
+        if name in metadata:
+            continue
+        if not isinstance(value, dict):
+            pytest.fail(f"{fixture.id}: unknown top-level entry {name!r}")
+        if name == nested.rstrip("/"):
+            found.update({nested + k: v for k, v in value.items()})
+        else:
+            found[name] = value
+    return found
+
+
+def case_params(model: str, cases: Callable[[Fixture], dict] = Fixture.load_cases) -> list:
+    """``pytest.param(fixture, name)`` per dict-valued entry of ``cases(fixture)``, for every
+    fixture of ``model``; one skipped ``(None, None)`` param, with the reason, when none is found.
+
+    ``cases`` is the test file's (cached) reader; it may flatten nested cases into names such
+    as ``wn_active/<name>``.
+    """
+    params = []
+    for param in fixture_params(model):
+        fixture = param.values[0]
+        if fixture is None:
+            params.append(pytest.param(None, None, marks=param.marks))
+            continue
+        for name, case in cases(fixture).items():
+            if isinstance(case, dict):
+                params.append(pytest.param(fixture, name, id=f"{fixture.id}/{name}"))
+    return params
+
+
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Pin torch's intra-op thread count, restoring the previous count afterwards."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def official_config(folder: Path, manifest: Path, what: str = "config") -> dict:
+    """The official ``<tag>.json`` in ``folder`` for ``manifest_<tag>.json``."""
+    tag = manifest.stem.removeprefix("manifest_")
+    path = folder / f"{tag}.json"
+    assert path.is_file(), f"no official {what} {path} for {manifest.name}"
+    return json.loads(path.read_text())
+
+
+def assert_matches_manifest(
+    build: Callable[[], nn.Module], manifest: Path, ordered: bool = True
+) -> None:
+    """The model ``build()`` makes on the meta device has the manifest's state_dict keys and
+    shapes (in the same order unless ``ordered`` is False) and its parameter count."""
+    expected = json.loads(manifest.read_text())
+    with torch.device("meta"):
+        model = build()
+    if ordered:
+        ours = [(key, list(value.shape)) for key, value in model.state_dict().items()]
+        assert ours == [(key, shape) for key, shape in expected["state_dict"].items()]
+    else:
+        ours = {key: list(value.shape) for key, value in model.state_dict().items()}
+        assert ours == expected["state_dict"]
+    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
 
 
 def assert_close(

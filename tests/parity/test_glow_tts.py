@@ -21,7 +21,16 @@ from torch import Tensor
 
 from engine.models.glow_tts import FlowGenerator, build_glow_tts
 from engine.models.layers import WN, MultiHeadAttention, sequence_mask
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import (
+    REPO,
+    Fixture,
+    assert_close,
+    assert_matches_manifest,
+    case_params,
+    fixture_params,
+    manifests,
+    official_config,
+)
 
 CONFIGS = REPO / "resources" / "configs" / "glow-tts"
 TESTED_ELSEWHERE = {"text_frontend": "the Glow-TTS symbol table is tested with the text front end"}
@@ -37,13 +46,8 @@ NUMPY_SCALAR_GLOBALS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def two_threads():
-    """The fixtures were computed with 2 threads; other counts reorder float reductions."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(previous)
+# The fixtures were computed with 2 threads; other counts reorder float reductions.
+TORCH_THREADS = 2
 
 
 def _official_state_dict(path: Path) -> dict[str, Tensor]:
@@ -69,19 +73,6 @@ def _model(fixture: Fixture) -> FlowGenerator:
 @cache
 def _cases(fixture: Fixture) -> dict:
     return fixture.load_cases()
-
-
-def _case_params() -> list:
-    params = []
-    for param in fixture_params("glow-tts"):
-        fixture = param.values[0]
-        if fixture is None:
-            params.append(pytest.param(None, None, marks=param.marks))
-            continue
-        for name, case in _cases(fixture).items():
-            if isinstance(case, dict):
-                params.append(pytest.param(fixture, name, id=f"{fixture.id}/{name}"))
-    return params
 
 
 # --- runners: one per kind of case; each returns every output it computes ---------------------
@@ -142,18 +133,11 @@ def _runner(name: str) -> Runner:
 
 @pytest.mark.parametrize("manifest", manifests("glow-tts"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    tag = manifest.stem.removeprefix("manifest_")
-    config_path = CONFIGS / f"{tag}.json"
-    assert config_path.is_file(), f"no official config {config_path} for {manifest.name}"
-    with torch.device("meta"):
-        model = build_glow_tts(json.loads(config_path.read_text()))
-    expected = json.loads(manifest.read_text())
-    ours = [(key, list(value.shape)) for key, value in model.state_dict().items()]
-    assert ours == [(key, shape) for key, shape in expected["state_dict"].items()]
-    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
+    config = official_config(CONFIGS, manifest)
+    assert_matches_manifest(lambda: build_glow_tts(config), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), _case_params())
+@pytest.mark.parametrize(("fixture", "name"), case_params("glow-tts", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     if name in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[name])

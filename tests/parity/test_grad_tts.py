@@ -20,7 +20,16 @@ import torch
 from torch import Tensor
 
 from engine.models.grad_tts import GradTTS, build_grad_tts
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import (
+    REPO,
+    Fixture,
+    assert_close,
+    assert_matches_manifest,
+    case_params,
+    fixture_params,
+    manifests,
+    official_config,
+)
 
 CONFIGS = REPO / "resources" / "configs" / "grad-tts"
 TESTED_ELSEWHERE = {"text_frontend": "the Grad-TTS symbol table is tested with the text front end"}
@@ -28,16 +37,11 @@ REL_50_STEPS = 1e-3
 """The untrained reverse ODE expands ~e^5 over 50 steps, amplifying float reordering."""
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The fixtures were computed with 2 threads; 1 thread reorders float reductions but stays
-    within 4e-5 of each tensor's max-abs (report §3). Two OpenMP threads on a 2-core machine
-    that runs anything else spin against each other: the 50-step cases took 100 s instead
-    of 3 s here."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+# The fixtures were computed with 2 threads; 1 thread reorders float reductions but stays
+# within 4e-5 of each tensor's max-abs (report §3). Two OpenMP threads on a 2-core machine
+# that runs anything else spin against each other: the 50-step cases took 100 s instead
+# of 3 s here.
+TORCH_THREADS = 1
 
 
 @cache
@@ -50,19 +54,6 @@ def _model(fixture: Fixture) -> GradTTS:
 @cache
 def _cases(fixture: Fixture) -> dict:
     return fixture.load_cases()
-
-
-def _case_params() -> list:
-    params = []
-    for param in fixture_params("grad-tts"):
-        fixture = param.values[0]
-        if fixture is None:
-            params.append(pytest.param(None, None, marks=param.marks))
-            continue
-        for name, case in _cases(fixture).items():
-            if isinstance(case, dict):
-                params.append(pytest.param(fixture, name, id=f"{fixture.id}/{name}"))
-    return params
 
 
 # --- runners: one per kind of case; each returns every output it computes ---------------------
@@ -160,20 +151,14 @@ def _runner(name: str) -> tuple[Runner, dict]:
 
 @pytest.mark.parametrize("manifest", manifests("grad-tts"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    tag = manifest.stem.removeprefix("manifest_")
-    config_path = CONFIGS / f"{tag}.json"
-    assert config_path.is_file(), f"no official params {config_path} for {manifest.name}"
+    params = official_config(CONFIGS, manifest, what="params")
     expected = json.loads(manifest.read_text())
-    params = json.loads(config_path.read_text())
-    assert params == expected["params"], f"{config_path.name} differs from the manifest"
-    with torch.device("meta"):
-        model = build_grad_tts(params)
-    ours = [(key, list(value.shape)) for key, value in model.state_dict().items()]
-    assert ours == [(key, shape) for key, shape in expected["state_dict"].items()]
-    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
+    config_name = manifest.stem.removeprefix("manifest_") + ".json"
+    assert params == expected["params"], f"{config_name} differs from the manifest"
+    assert_matches_manifest(lambda: build_grad_tts(params), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), _case_params())
+@pytest.mark.parametrize(("fixture", "name"), case_params("grad-tts", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     if name in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[name])

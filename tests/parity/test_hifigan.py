@@ -23,20 +23,25 @@ from engine.models.hifigan import (
     MultiScaleDiscriminator,
     build_hifigan,
 )
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import (
+    REPO,
+    Fixture,
+    assert_close,
+    assert_matches_manifest,
+    case_params,
+    fixture_params,
+    flat_cases,
+    manifests,
+    official_config,
+)
 
 CONFIGS = REPO / "resources" / "configs" / "hifi-gan"
 WEIGHT_NORM_ACTIVE = "wn_active/"
 METADATA = {"README", "remove_wn_maxdiff", "perturbation", "versions"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def two_threads():
-    """The fixtures were computed with 2 threads; other counts reorder float reductions."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(previous)
+# The fixtures were computed with 2 threads; other counts reorder float reductions.
+TORCH_THREADS = 2
 
 
 @cache
@@ -52,28 +57,7 @@ def _generator(fixture: Fixture, weight_norm: bool) -> Generator:
 @cache
 def _cases(fixture: Fixture) -> dict[str, dict]:
     """Cases by name, ``wn_active/<name>`` for the nested ones; metadata left out."""
-    found = {}
-    for name, value in fixture.load_cases().items():
-        if name in METADATA:
-            continue
-        if not isinstance(value, dict):
-            pytest.fail(f"{fixture.id}: unknown top-level entry {name!r}")
-        if name == WEIGHT_NORM_ACTIVE.rstrip("/"):
-            found.update({WEIGHT_NORM_ACTIVE + k: v for k, v in value.items()})
-        else:
-            found[name] = value
-    return found
-
-
-def _case_params() -> list:
-    params = []
-    for param in fixture_params("hifi-gan"):
-        fixture = param.values[0]
-        if fixture is None:
-            params.append(pytest.param(None, None, marks=param.marks))
-            continue
-        params += [pytest.param(fixture, n, id=f"{fixture.id}/{n}") for n in _cases(fixture)]
-    return params
+    return flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
 
 
 def _run_mel2wav(model: Generator, case: dict) -> dict[str, Tensor]:
@@ -90,18 +74,11 @@ def _runner(name: str):
 
 @pytest.mark.parametrize("manifest", manifests("hifi-gan"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    tag = manifest.stem.removeprefix("manifest_")
-    config_path = CONFIGS / f"{tag}.json"
-    assert config_path.is_file(), f"no official config {config_path} for {manifest.name}"
-    with torch.device("meta"):
-        model = Generator(json.loads(config_path.read_text()))
-    expected = json.loads(manifest.read_text())
-    ours = [(key, list(value.shape)) for key, value in model.state_dict().items()]
-    assert ours == [(key, shape) for key, shape in expected["state_dict"].items()]
-    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
+    config = official_config(CONFIGS, manifest)
+    assert_matches_manifest(lambda: Generator(config), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), _case_params())
+@pytest.mark.parametrize(("fixture", "name"), case_params("hifi-gan", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     runner = _runner(name)
     case = _cases(fixture)[name]

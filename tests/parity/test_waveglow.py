@@ -22,20 +22,24 @@ from torch import Tensor, nn
 
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
 from engine.models.waveglow import Denoiser, WaveGlow, build_waveglow
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import (
+    REPO,
+    Fixture,
+    assert_close,
+    assert_matches_manifest,
+    case_params,
+    fixture_params,
+    flat_cases,
+    manifests,
+)
 
 CONFIG = REPO / "resources" / "configs" / "waveglow" / "config.json"
 WEIGHT_NORM_ACTIVE = "wn_active/"
 METADATA = {"README", "remove_wn_maxdiff", "perturbation", "versions"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def two_threads():
-    """The fixtures were computed with 2 threads; other counts reorder float reductions."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(previous)
+# The fixtures were computed with 2 threads; other counts reorder float reductions.
+TORCH_THREADS = 2
 
 
 @cache
@@ -47,28 +51,7 @@ def _waveglow(fixture: Fixture, weight_norm: bool) -> WaveGlow:
 @cache
 def _cases(fixture: Fixture) -> dict[str, dict]:
     """Cases by name, ``wn_active/<name>`` for the nested ones; metadata left out."""
-    found = {}
-    for name, value in fixture.load_cases().items():
-        if name in METADATA:
-            continue
-        if not isinstance(value, dict):
-            pytest.fail(f"{fixture.id}: unknown top-level entry {name!r}")
-        if name == WEIGHT_NORM_ACTIVE.rstrip("/"):
-            found.update({WEIGHT_NORM_ACTIVE + k: v for k, v in value.items()})
-        else:
-            found[name] = value
-    return found
-
-
-def _case_params() -> list:
-    params = []
-    for param in fixture_params("waveglow"):
-        fixture = param.values[0]
-        if fixture is None:
-            params.append(pytest.param(None, None, marks=param.marks))
-            continue
-        params += [pytest.param(fixture, n, id=f"{fixture.id}/{n}") for n in _cases(fixture)]
-    return params
+    return flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
 
 
 def _run_infer(model: WaveGlow, case: dict) -> dict[str, Tensor]:
@@ -103,17 +86,17 @@ def _compare(actual: Tensor | list, expected: Tensor | list, name: str) -> None:
 def test_state_dict_matches_official_manifest(manifest: Path):
     """The key order differs inside each WN (our ``cond_layer`` comes before ``start`` and
     ``end``), which ``load_state_dict`` ignores; names and shapes must be equal."""
-    expected = json.loads(manifest.read_text())
-    with torch.device("meta"):
+
+    def build() -> WaveGlow:
         model = build_waveglow(json.loads(CONFIG.read_text()))
-    if "removed_weightnorm" in manifest.stem:
-        model.remove_weightnorm()
-    ours = {key: list(value.shape) for key, value in model.state_dict().items()}
-    assert ours == expected["state_dict"]
-    assert sum(p.numel() for p in model.parameters()) == expected["n_elements"]
+        if "removed_weightnorm" in manifest.stem:
+            model.remove_weightnorm()
+        return model
+
+    assert_matches_manifest(build, manifest, ordered=False)
 
 
-@pytest.mark.parametrize(("fixture", "name"), _case_params())
+@pytest.mark.parametrize(("fixture", "name"), case_params("waveglow", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     runner, inputs = _runner(name)
     case = _cases(fixture)[name]

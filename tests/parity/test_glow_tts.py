@@ -21,16 +21,8 @@ from torch import Tensor
 
 from engine.models.glow_tts import FlowGenerator, build_glow_tts
 from engine.models.layers import WN, MultiHeadAttention, sequence_mask
-from tests.parity.discovery import (
-    REPO,
-    Fixture,
-    assert_close,
-    assert_matches_manifest,
-    case_params,
-    fixture_params,
-    manifests,
-    official_config,
-)
+from tests.parity import discovery
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIGS = REPO / "resources" / "configs" / "glow-tts"
 TESTED_ELSEWHERE = {"text_frontend": "the Glow-TTS symbol table is tested with the text front end"}
@@ -133,11 +125,11 @@ def _runner(name: str) -> Runner:
 
 @pytest.mark.parametrize("manifest", manifests("glow-tts"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    config = official_config(CONFIGS, manifest)
-    assert_matches_manifest(lambda: build_glow_tts(config), manifest)
+    config = discovery.official_config(CONFIGS, manifest)
+    discovery.assert_matches_manifest(lambda: build_glow_tts(config), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), case_params("glow-tts", _cases))
+@pytest.mark.parametrize(("fixture", "name"), discovery.case_params("glow-tts", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     if name in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[name])

@@ -20,16 +20,8 @@ import torch
 from torch import Tensor
 
 from engine.models.grad_tts import GradTTS, build_grad_tts
-from tests.parity.discovery import (
-    REPO,
-    Fixture,
-    assert_close,
-    assert_matches_manifest,
-    case_params,
-    fixture_params,
-    manifests,
-    official_config,
-)
+from tests.parity import discovery
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIGS = REPO / "resources" / "configs" / "grad-tts"
 TESTED_ELSEWHERE = {"text_frontend": "the Grad-TTS symbol table is tested with the text front end"}
@@ -151,14 +143,14 @@ def _runner(name: str) -> tuple[Runner, dict]:
 
 @pytest.mark.parametrize("manifest", manifests("grad-tts"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    params = official_config(CONFIGS, manifest, what="params")
+    params = discovery.official_config(CONFIGS, manifest, what="params")
     expected = json.loads(manifest.read_text())
     config_name = manifest.stem.removeprefix("manifest_") + ".json"
     assert params == expected["params"], f"{config_name} differs from the manifest"
-    assert_matches_manifest(lambda: build_grad_tts(params), manifest)
+    discovery.assert_matches_manifest(lambda: build_grad_tts(params), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), case_params("grad-tts", _cases))
+@pytest.mark.parametrize(("fixture", "name"), discovery.case_params("grad-tts", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     if name in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[name])

@@ -23,17 +23,8 @@ from engine.models.hifigan import (
     MultiScaleDiscriminator,
     build_hifigan,
 )
-from tests.parity.discovery import (
-    REPO,
-    Fixture,
-    assert_close,
-    assert_matches_manifest,
-    case_params,
-    fixture_params,
-    flat_cases,
-    manifests,
-    official_config,
-)
+from tests.parity import discovery
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIGS = REPO / "resources" / "configs" / "hifi-gan"
 WEIGHT_NORM_ACTIVE = "wn_active/"
@@ -57,7 +48,7 @@ def _generator(fixture: Fixture, weight_norm: bool) -> Generator:
 @cache
 def _cases(fixture: Fixture) -> dict[str, dict]:
     """Cases by name, ``wn_active/<name>`` for the nested ones; metadata left out."""
-    return flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
+    return discovery.flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
 
 
 def _run_mel2wav(model: Generator, case: dict) -> dict[str, Tensor]:
@@ -74,11 +65,11 @@ def _runner(name: str):
 
 @pytest.mark.parametrize("manifest", manifests("hifi-gan"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    config = official_config(CONFIGS, manifest)
-    assert_matches_manifest(lambda: Generator(config), manifest)
+    config = discovery.official_config(CONFIGS, manifest)
+    discovery.assert_matches_manifest(lambda: Generator(config), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), case_params("hifi-gan", _cases))
+@pytest.mark.parametrize(("fixture", "name"), discovery.case_params("hifi-gan", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     runner = _runner(name)
     case = _cases(fixture)[name]

@@ -20,16 +20,8 @@ from torch import Tensor
 
 from engine.checkpoints.vits_official import load_vits_checkpoint
 from engine.models.vits import SynthesizerTrn, build_vits, rational_quadratic_spline
-from tests.parity.discovery import (
-    REPO,
-    Fixture,
-    assert_close,
-    assert_matches_manifest,
-    case_params,
-    fixture_params,
-    manifests,
-    official_config,
-)
+from tests.parity import discovery
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIGS = REPO / "resources" / "configs" / "vits"
 TESTED_ELSEWHERE = {"text_frontend": "the VITS symbol table is tested with the text front end"}
@@ -138,11 +130,11 @@ def _runner(name: str) -> Runner:
 
 @pytest.mark.parametrize("manifest", manifests("vits"), ids=lambda p: p.stem)
 def test_state_dict_matches_official_manifest(manifest: Path):
-    config = official_config(CONFIGS, manifest)
-    assert_matches_manifest(lambda: build_vits(config), manifest)
+    config = discovery.official_config(CONFIGS, manifest)
+    discovery.assert_matches_manifest(lambda: build_vits(config), manifest)
 
 
-@pytest.mark.parametrize(("fixture", "name"), case_params("vits", _cases))
+@pytest.mark.parametrize(("fixture", "name"), discovery.case_params("vits", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     if name in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[name])

@@ -22,16 +22,8 @@ from torch import Tensor, nn
 
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
 from engine.models.waveglow import Denoiser, WaveGlow, build_waveglow
-from tests.parity.discovery import (
-    REPO,
-    Fixture,
-    assert_close,
-    assert_matches_manifest,
-    case_params,
-    fixture_params,
-    flat_cases,
-    manifests,
-)
+from tests.parity import discovery
+from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
 
 CONFIG = REPO / "resources" / "configs" / "waveglow" / "config.json"
 WEIGHT_NORM_ACTIVE = "wn_active/"
@@ -51,7 +43,7 @@ def _waveglow(fixture: Fixture, weight_norm: bool) -> WaveGlow:
 @cache
 def _cases(fixture: Fixture) -> dict[str, dict]:
     """Cases by name, ``wn_active/<name>`` for the nested ones; metadata left out."""
-    return flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
+    return discovery.flat_cases(fixture, METADATA, WEIGHT_NORM_ACTIVE)
 
 
 def _run_infer(model: WaveGlow, case: dict) -> dict[str, Tensor]:
@@ -93,10 +85,10 @@ def test_state_dict_matches_official_manifest(manifest: Path):
             model.remove_weightnorm()
         return model
 
-    assert_matches_manifest(build, manifest, ordered=False)
+    discovery.assert_matches_manifest(build, manifest, ordered=False)
 
 
-@pytest.mark.parametrize(("fixture", "name"), case_params("waveglow", _cases))
+@pytest.mark.parametrize(("fixture", "name"), discovery.case_params("waveglow", _cases))
 def test_case_matches_official(fixture: Fixture, name: str):
     runner, inputs = _runner(name)
     case = _cases(fixture)[name]

@@ -91,7 +91,10 @@ class Invertible1x1Conv(nn.Module):
 
     def _weight_inverse(self) -> Tensor:
         weight = self.conv.weight
-        key = (weight._version, weight.data_ptr(), weight.device)
+        # Tensors made under torch.inference_mode() keep no version counter; their identity
+        # (storage and device) is the key then.
+        version = None if weight.is_inference() else weight._version
+        key = (version, weight.data_ptr(), weight.device)
         if self._inverse is None or self._inverse[0] != key:
             inverse = weight.detach().squeeze(-1).float().inverse().unsqueeze(-1)
             self._inverse = (key, inverse)

@@ -273,3 +273,23 @@ def test_pickled_glow_old_module_loads(fixture: Fixture, tmp_path: Path, monkeyp
         expected = reference.infer(case["mel"], case["sigma"], noise=case["noise"])
         actual = model.infer(case["mel"], case["sigma"], noise=case["noise"])
     assert_close(actual, expected, rel=1e-6, name="audio")
+
+
+def test_a_model_built_in_inference_mode_infers():
+    settings = {
+        "n_mel_channels": 12,
+        "n_flows": 4,
+        "n_group": 8,
+        "n_early_every": 2,
+        "n_early_size": 2,
+        "WN_config": {"n_layers": 2, "n_channels": 8, "kernel_size": 3},
+    }
+    torch.manual_seed(0)
+    reference = WaveGlow(**settings).eval()
+    with torch.inference_mode():
+        built_here = WaveGlow(**settings).eval()
+        built_here.load_state_dict(reference.state_dict())
+        mel = torch.randn(1, 12, 5)
+        expected = reference.infer(mel, sigma=0.5, generator=torch.Generator().manual_seed(1))
+        actual = built_here.infer(mel, sigma=0.5, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(actual, expected)

@@ -156,3 +156,15 @@ def assert_close(
     scale = float(expected.abs().max()) or 1.0
     diff = float((actual - expected).abs().max())
     assert diff <= rel * scale, f"{name}: max-abs diff {diff:.3g} > {rel:g} x {scale:.3g}"
+
+
+def assert_outputs_match(
+    actual: dict[str, torch.Tensor], case: dict, inputs: set[str] | frozenset[str], rel: float,
+    name: str,
+) -> None:
+    """Every tensor a case stores, its inputs aside, is reproduced within ``rel``."""
+    stored = {k for k, v in case.items() if isinstance(v, torch.Tensor)} - set(inputs)
+    assert stored, f"{name}: no stored output"
+    assert stored <= actual.keys(), f"{name}: not reproduced: {sorted(stored - actual.keys())}"
+    for key in sorted(stored):
+        assert_close(actual[key], case[key], rel=rel, name=f"{name}.{key}")

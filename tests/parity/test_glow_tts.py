@@ -137,10 +137,7 @@ def test_case_matches_official(fixture: Fixture, name: str):
     case = _cases(fixture)[name]
     with torch.inference_mode():
         actual = runner.run(_model(fixture), case)
-    stored = {k for k, v in case.items() if isinstance(v, Tensor)} - runner.inputs
-    assert stored <= actual.keys(), f"{name}: not reproduced: {sorted(stored - actual.keys())}"
-    for key in sorted(stored):
-        assert_close(actual[key], case[key], rel=1e-4, name=f"{fixture.id}/{name}.{key}")
+    discovery.assert_outputs_match(actual, case, runner.inputs, 1e-4, f"{fixture.id}/{name}")
 
 
 def _noisy_gen_case(fixture: Fixture) -> dict:

@@ -159,10 +159,7 @@ def test_case_matches_official(fixture: Fixture, name: str):
     with torch.inference_mode():
         actual = runner.run(_model(fixture), case, settings)
     rel = REL_50_STEPS if settings.get("n_timesteps", 0) >= 50 else 1e-4
-    stored = {k for k, v in case.items() if isinstance(v, Tensor)} - runner.inputs
-    assert stored <= actual.keys(), f"{name}: not reproduced: {sorted(stored - actual.keys())}"
-    for key in sorted(stored):
-        assert_close(actual[key], case[key], rel=rel, name=f"{fixture.id}/{name}.{key}")
+    discovery.assert_outputs_match(actual, case, runner.inputs, rel, f"{fixture.id}/{name}")
 
 
 def _first_case(fixture: Fixture, prefix: str) -> dict:

@@ -35,10 +35,9 @@ from .arpabet_symbols import (
 from .cmu_dictionary import CmuDictionary, dictionary_at, packaged_dictionary
 from .english_cleaners import english_cleaners
 from .errors import is_speakable, no_speakable_text, warn_unsayable
-from .sentence import Sentence
+from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import expand_abbreviations
-from .vits_symbols import intersperse
 
 # The official pattern: the first ``{...}`` with something inside, on one line.
 _OVERRIDE = re.compile(r"\{(.+?)\}")
@@ -112,11 +111,8 @@ class ArpabetFrontEnd:
             if not any(is_speakable(s) for s in symbols):
                 continue
             ids = [SYMBOL_TO_ID[s] for s in symbols]
-            tokens = list(symbols)
-            if self.add_blank:
-                ids = intersperse(ids, BLANK_ID)
-                tokens = intersperse(tokens, BLANK)
-            sentences.append(Sentence(text=source, phonemes=symbols, tokens=tokens, ids=ids))
+            blank = (BLANK, BLANK_ID) if self.add_blank else None
+            sentences.append(sentence_with_blanks(source, symbols, ids, blank))
         warn_unsayable(dropped)
         if not sentences:
             raise no_speakable_text(text, dropped)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from .vits_symbols import intersperse
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -19,6 +21,22 @@ class Sentence:
     phonemes: list[str]
     tokens: list[str]
     ids: list[int]
+
+
+def sentence_with_blanks(
+    text: str,
+    phonemes: list[str],
+    ids: list[int],
+    blank: tuple[str, int] | None,
+) -> Sentence:
+    """A Sentence whose tokens are its phonemes; with ``blank`` (token, id), the blank is
+    interspersed in both, as VITS, Glow-TTS and Grad-TTS do with ``add_blank``."""
+    tokens = list(phonemes)
+    if blank is not None:
+        token, blank_id = blank
+        ids = intersperse(ids, blank_id)
+        tokens = intersperse(tokens, token)
+    return Sentence(text=text, phonemes=phonemes, tokens=tokens, ids=ids)
 
 
 class FrontEnd(Protocol):

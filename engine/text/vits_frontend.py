@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .errors import is_speakable, no_speakable_text, warn_unsayable
-from .sentence import Sentence
+from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import EspeakIpa, english_cleaners2, expand_abbreviations
-from .vits_symbols import BLANK_ID, PAD, SYMBOL_TO_ID, cleaned_text_to_sequence, intersperse
+from .vits_symbols import BLANK_ID, PAD, SYMBOL_TO_ID, cleaned_text_to_sequence
 
 
 class VitsFrontEnd:
@@ -37,11 +37,8 @@ class VitsFrontEnd:
             if not any(is_speakable(p) for p in phonemes):
                 continue
             ids = cleaned_text_to_sequence("".join(phonemes))
-            tokens = list(phonemes)
-            if self.add_blank:
-                ids = intersperse(ids, BLANK_ID)
-                tokens = intersperse(tokens, PAD)
-            sentences.append(Sentence(text=source, phonemes=phonemes, tokens=tokens, ids=ids))
+            blank = (PAD, BLANK_ID) if self.add_blank else None
+            sentences.append(sentence_with_blanks(source, phonemes, ids, blank))
         warn_unsayable(dropped)
         if not sentences:
             raise no_speakable_text(text, dropped)

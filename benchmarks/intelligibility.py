@@ -18,10 +18,11 @@ from piper import PiperVoice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine.asr import corpus_cer, transcribe  # noqa: E402
 from engine.audio.levels import peak_normalize  # noqa: E402
 from engine.checkpoints.voices import load_voice  # noqa: E402
 from engine.synthesis import Synthesizer  # noqa: E402
-from tests.e2e.intelligibility import SENTENCES, corpus_cer, transcribe  # noqa: E402
+from tests.e2e.intelligibility import SENTENCES  # noqa: E402
 
 
 def main() -> None:

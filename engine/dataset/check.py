@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from engine import asr as recognition
 from engine.dataset.audio_file import UnreadableAudio, read_audio
 from engine.dataset.errors import DatasetError
-from engine.dataset.layout import METADATA, WAVS, Rejected, read_metadata
+from engine.dataset.layout import METADATA, WAVS, Entry, Rejected, read_metadata
 from engine.dataset.prompts import PhonemeCoverage, coverage_for_voice
 from engine.dataset.trim import find_speech
 
@@ -159,8 +160,6 @@ def check_dataset(
     ``voice_card`` is the voice whose sounds the coverage counts (default: the default
     voice). ``progress(done, total)`` is called after each clip; raising in it cancels.
     """
-    from engine import asr as recogniser
-
     folder = Path(folder)
     metadata = folder / METADATA
     if not metadata.is_file():
@@ -176,38 +175,40 @@ def check_dataset(
             clip = read_audio(path)
         except UnreadableAudio as error:
             rejected.append(Rejected(f"{WAVS}/{path.name}", str(error)))
-            continue
-        audio, sample_rate = clip.mono, clip.sample_rate
-        rates[sample_rate] = rates.get(sample_rate, 0) + 1
-        figures = measure(audio, sample_rate)
-        heard = cer = None
-        if asr_note is None and audio.size:
-            try:
-                heard = recogniser.transcribe(audio, sample_rate)
-            except recogniser.AsrUnavailable as error:
-                asr_note = str(error)
-            else:
-                cer = recogniser.cer(entry.text, heard)
-        clips.append(
-            ClipCheck(
-                id=entry.id,
-                text=entry.text,
-                path=path,
-                sample_rate=sample_rate,
-                duration_s=figures.duration_s,
-                peak_dbfs=figures.peak_dbfs,
-                clipping_share=figures.clipping_share,
-                snr_db=figures.snr_db,
-                silence_share=figures.silence_share,
-                heard=heard,
-                cer=cer,
-                problems=tuple(problems_of(figures, cer, heard or "")),
-            )
-        )
+        else:
+            rates[clip.sample_rate] = rates.get(clip.sample_rate, 0) + 1
+            heard = None
+            if asr_note is None:
+                try:
+                    heard = recognition.transcribe(clip.mono, clip.sample_rate)
+                except recognition.AsrUnavailable as error:
+                    asr_note = str(error)
+            clips.append(_clip_check(entry, path, clip.mono, clip.sample_rate, heard))
         if progress is not None:
             progress(done, len(reading.entries))
     coverage = _coverage([clip.text for clip in clips], voice_card)
     return DatasetCheck(folder, clips, rejected, coverage, asr_note, rates)
+
+
+def _clip_check(
+    entry: Entry, path: Path, audio: np.ndarray, sample_rate: int, heard: str | None
+) -> ClipCheck:
+    figures = measure(audio, sample_rate)
+    cer = None if heard is None else recognition.cer(entry.text, heard)
+    return ClipCheck(
+        id=entry.id,
+        text=entry.text,
+        path=path,
+        sample_rate=sample_rate,
+        duration_s=figures.duration_s,
+        peak_dbfs=figures.peak_dbfs,
+        clipping_share=figures.clipping_share,
+        snr_db=figures.snr_db,
+        silence_share=figures.silence_share,
+        heard=heard,
+        cer=cer,
+        problems=tuple(problems_of(figures, cer, heard or "")),
+    )
 
 
 def summary(check: DatasetCheck, *, coverage_at_least: int = 3) -> str:

@@ -21,6 +21,7 @@ import soxr
 
 from engine.audio.wav import write_wav
 from engine.dataset.errors import DatasetError
+from engine.dataset.trim import SILENT_DBFS, trim_silence
 from engine.storage import new_file_mode
 
 METADATA = "metadata.csv"
@@ -189,14 +190,27 @@ class DatasetWriter:
         """Where the take ``clip_id`` lives."""
         return self.folder / WAVS / f"{clip_id}.wav"
 
-    def add(self, clip_id: str, text: str, audio: np.ndarray, sample_rate: int) -> Path:
-        """Write a take (mono float in [-1, 1]) and its line; a take of the same id is replaced."""
+    def add(
+        self, clip_id: str, text: str, audio: np.ndarray, sample_rate: int, *, trim: bool = False
+    ) -> Path:
+        """Write a take (mono float in [-1, 1]) and its line; a take of the same id is replaced.
+
+        With ``trim``, leading and trailing silence are cut first (:mod:`engine.dataset.trim`)
+        and a take without speech is refused, as a recorded take should be.
+        """
         entry = Entry(safe_id(clip_id), clean_text(text))
         if not entry.text:
             raise DatasetError(f"take {clip_id!r} has no text")
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
         if sample_rate != self.sample_rate:
             samples = soxr.resample(samples, sample_rate, self.sample_rate)
+        if trim:
+            samples = trim_silence(samples, self.sample_rate).audio
+            if samples.size == 0:
+                raise DatasetError(
+                    f"take {clip_id!r} is silent (nothing louder than {SILENT_DBFS:.0f} dBFS); "
+                    "check the input device and its level"
+                )
         entries = {**self._entries, entry.id: entry}
         text_out = format_metadata(list(entries.values()))
         path = write_wav(self.wav_path(entry.id), samples, self.sample_rate)

@@ -96,6 +96,15 @@ def test_writer_replaces_a_retake_and_removes_a_take(tmp_path):
     assert reopened.entries == [Entry("a", "First again.")]
 
 
+def test_writer_trims_a_recorded_take_and_refuses_a_silent_one(tmp_path):
+    writer = DatasetWriter(tmp_path / "set", RATE)
+    path = writer.add("t", "A take.", padded_tone(48000), 48000, trim=True)
+    assert sf.info(str(path)).duration == pytest.approx(1.0 + 2 * MARGIN_SECONDS, abs=0.05)
+    with pytest.raises(DatasetError, match="silent"):
+        writer.add("s", "Nothing.", np.zeros(RATE, np.float32), RATE, trim=True)
+    assert writer.entries == [Entry("t", "A take.")]
+
+
 def test_writer_refuses_text_that_metadata_cannot_hold(tmp_path):
     writer = DatasetWriter(tmp_path / "set", RATE)
     with pytest.raises(DatasetError, match="'|'"):

@@ -10,6 +10,7 @@ frames and a magnitude epsilon, and official HiFi-GAN checkpoints voice Tacotron
 from __future__ import annotations
 
 from engine.audio.mel import MelSettings
+from engine.checkpoints.loader import official_mels
 
 # (field, how a person names it, unit)
 _HARD = (
@@ -64,3 +65,22 @@ def describe(settings: MelSettings) -> str:
         f"{settings.sample_rate} Hz, hop {settings.hop_length}, FFT {settings.n_fft}, "
         f"{settings.n_mels} mels {_shown(settings.fmin, '')}-{fmax} Hz ({settings.pipeline})"
     )
+
+
+def compatible_vocoders(mel: MelSettings) -> list[str]:
+    """The official vocoders whose mels agree with a model's ``mel``, then Griffin-Lim."""
+    names = [
+        name
+        for name, theirs in official_mels("vocoder").items()
+        if not mel_differences(mel, theirs)
+    ]
+    return [*names, "Griffin-Lim (no weights, any mel)"]
+
+
+def compatible_acoustic_models(mel: MelSettings) -> list[str]:
+    """The official acoustic models whose mels a vocoder taking ``mel`` can voice."""
+    return [
+        name
+        for name, theirs in official_mels("acoustic").items()
+        if not mel_differences(theirs, mel)
+    ]

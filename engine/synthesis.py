@@ -5,77 +5,52 @@
 frames, seed, controls). ``Synthesizer.render(utterance)`` turns it into audio. Durations on
 the utterance are the caller's to edit; the render honours them as given.
 
+The acoustic model is any of VITS, Glow-TTS and Grad-TTS (``engine.acoustic``); the mel
+models speak through a vocoder (``engine.vocoders``: HiFi-GAN, WaveGlow or Griffin-Lim), which
+must take the mels the model makes (``engine.pairing``).
+
 Random draws are made per token from a generator seeded by ``(seed, sentence, token)``, so
 each token's noise is independent of every other token's duration: retiming one phoneme
 changes the audio near that phoneme only, and the rest of the take stays as it was.
 
 Mistakes in what a caller asks for (controls out of range, durations that do not fit, a
-speaker or device the voice or machine lacks) raise :class:`SynthesisError`.
+speaker, device or vocoder the model or machine lacks) raise :class:`SynthesisError`.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import time
-import warnings
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from engine.acoustic import AcousticModel, acoustic_model_for
 from engine.audio.mel import VITS_EPS, MelSettings, log_mel
 from engine.checkpoints.voices import Voice
-from engine.runtime.onnx_stages import ExportError, onnx_stages_for
-from engine.runtime.stages import Encoding, TorchStages, VitsStages, expand
+from engine.controls import Controls
+from engine.errors import SynthesisError
+from engine.pairing import compatible_vocoders, mel_differences, pipeline_note
+from engine.runtime.devices import device_name, usable_device
 from engine.text.frontend import FrontEnd, front_end_for
+from engine.transplant import transplanted_durations
+from engine.vocoders import GRIFFIN_LIM, Vocoder, griffin_lim, load_vocoder
+
+__all__ = [
+    "Controls",
+    "Render",
+    "SentencePlan",
+    "SynthesisError",
+    "Synthesizer",
+    "Utterance",
+]
 
 DEFAULT_SEED = 0
-RUNTIMES = ("auto", "torch", "onnxruntime")
-# Prior statistics kept between prepare and render (a studio document's worth of sentences).
-ENCODING_CACHE_SIZE = 256
-# Independent noise streams of a token: the duration predictor's and the prior's.
-DURATION_STREAM, PRIOR_STREAM = 0, 1
-# Upper bounds that keep a take within memory and numbers within float range.
-MAX_TEMPERATURE = 10.0
-MAX_LENGTH_SCALE = 20.0
 MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
-
-
-class SynthesisError(ValueError):
-    """A request the Synthesizer cannot honour, in words a user can act on."""
-
-
-@dataclass(frozen=True)
-class Controls:
-    """The knobs of a VITS render.
-
-    noise_scale: temperature of the prior (0 gives the mean voice, flat and buzzy).
-    noise_w: temperature of the stochastic duration predictor (0: the most likely rhythm).
-    length_scale: multiplies predicted durations (>1 speaks slower).
-    """
-
-    noise_scale: float = 0.667
-    noise_w: float = 0.8
-    length_scale: float = 1.0
-
-    def __post_init__(self) -> None:
-        limits = {
-            "noise_scale": MAX_TEMPERATURE,
-            "noise_w": MAX_TEMPERATURE,
-            "length_scale": MAX_LENGTH_SCALE,
-        }
-        for name, limit in limits.items():
-            value = getattr(self, name)
-            if not (
-                isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= limit
-            ):
-                raise SynthesisError(f"{name} must be a number from 0 to {limit:g}, got {value}")
-        if self.length_scale == 0:
-            raise SynthesisError("length_scale must be greater than 0")
 
 
 @dataclass(frozen=True)
@@ -100,6 +75,8 @@ class Utterance:
     controls: Controls
     voice: str
     speaker: int | None = None
+    vocoder: str | None = None
+    frame_seconds: float | None = None
 
     @property
     def frame_count(self) -> int:
@@ -133,9 +110,11 @@ class Utterance:
             text=data["text"],
             sentences=plans,
             seed=int(data["seed"]),
-            controls=Controls(**data["controls"]),
+            controls=Controls.from_dict(data["controls"]),
             voice=data["voice"],
             speaker=data.get("speaker"),
+            vocoder=data.get("vocoder"),
+            frame_seconds=data.get("frame_seconds"),
         )
         return utterance.with_durations([plan.durations for plan in plans])
 
@@ -171,7 +150,11 @@ def _check_frame_total(frames: int, number: int) -> None:
 
 @dataclass
 class Render:
-    """Audio of a take; token ``i`` sounds in samples ``spans[i] = (start, end)``."""
+    """Audio of a take; token ``i`` sounds in samples ``spans[i] = (start, end)``.
+
+    ``timings`` hold seconds: ``synthesis`` in all, and for mel models ``acoustic`` and
+    ``vocoder``. ``model_mel`` is the mel a mel model made [n_mels, frames] (None for VITS).
+    """
 
     audio: np.ndarray
     sample_rate: int
@@ -179,6 +162,7 @@ class Render:
     tokens: list[str]
     timings: dict[str, float]
     mel_settings: MelSettings = field(repr=False)
+    model_mel: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def seconds(self) -> float:
@@ -199,62 +183,16 @@ class Render:
         return log_mel(torch.from_numpy(audio), self.mel_settings).numpy()
 
 
-def _token_draws(
-    seed: int, sentence: int, stream: int, shapes: Sequence[tuple[int, ...]]
-) -> list[torch.Tensor]:
-    """Standard-normal draws, one tensor per token of a sentence, each from its own stream.
-
-    The streams are seeded from ``SeedSequence([seed, sentence, stream])``, whose i-th output
-    word does not depend on how many words are asked for: token i's draws depend on nothing
-    but (seed, sentence, stream, i) and their own shape.
-    """
-    entropy = [seed, sentence, stream]
-    words = np.random.SeedSequence(entropy).generate_state(len(shapes), np.uint64)
-    generator = torch.Generator()
-    draws = []
-    for word, shape in zip(words, shapes, strict=True):
-        generator.manual_seed(int(word >> np.uint64(1)))
-        draws.append(torch.randn(shape, generator=generator))
-    return draws
-
-
-def _on_device(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """The model itself when it is on ``device`` already, else a copy there: a voice's model
-    is shared, and moving it would pull it from under other users."""
-    current = next(model.parameters()).device
-    same = current.type == device.type and (device.index is None or current.index == device.index)
-    return model if same else copy.deepcopy(model).to(device)
-
-
-def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def usable_device(device: str | torch.device | None) -> torch.device:
-    """The torch device asked for (default: CUDA if present, else CPU), if this machine has it."""
-    if device is None:
-        return default_device()
-    try:
-        chosen = torch.device(device)
-    except (RuntimeError, TypeError) as error:
-        raise SynthesisError(f"unknown device {device!r}: use cpu or cuda") from error
-    if chosen.type == "cpu":
-        return chosen
-    if chosen.type != "cuda":
-        raise SynthesisError(f"device {device!r} is not supported: use cpu or cuda")
-    if not torch.cuda.is_available():
-        raise SynthesisError("CUDA was asked for, but this machine has no usable CUDA device")
-    if chosen.index is not None and chosen.index >= torch.cuda.device_count():
-        raise SynthesisError(f"there is no {chosen}: this machine has {torch.cuda.device_count()}")
-    return chosen
-
-
 class Synthesizer:
-    """Text to speech with one voice: ``prepare`` then ``render``.
+    """Text to speech with one acoustic model (and a vocoder for mel models): ``prepare``
+    then ``render``.
 
-    ``runtime``: "torch" runs the model itself on ``device``; "onnxruntime" runs an ONNX export
-    of it on the CPU, about twice as fast there; "auto" (default) picks onnxruntime on a CPU and
-    torch on CUDA.
+    ``runtime`` (VITS only): "torch" runs the model itself on ``device``; "onnxruntime" runs
+    an ONNX export of it on the CPU, about twice as fast there; "auto" (default) picks
+    onnxruntime on a CPU and torch on CUDA.
+
+    ``vocoder`` (mel models only): a loaded :class:`Vocoder`, the path of a HiFi-GAN or
+    WaveGlow checkpoint, or "griffin-lim" (the default, which needs no weights).
 
     A Synthesizer keeps the encoder's output of recent sentences between ``prepare`` and
     ``render``; use one from one thread at a time.
@@ -266,45 +204,72 @@ class Synthesizer:
         device: str | torch.device | None = None,
         front_end: FrontEnd | None = None,
         runtime: str = "auto",
+        vocoder: Vocoder | str | Path | None = None,
     ) -> None:
-        if runtime not in RUNTIMES:
-            raise SynthesisError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.voice = voice
         self.device = usable_device(device)
-        self.model = _on_device(voice.model, self.device).eval()
+        self.acoustic: AcousticModel = acoustic_model_for(voice, self.device, runtime)
         self.front_end = front_end or front_end_for(voice.card)
-        self.sample_rate = int(voice.card["sample_rate"])
-        self.hop_length = int(voice.card["hop_length"])
-        self.noise_channels = int(voice.card["config"]["model"]["inter_channels"])
-        self.mel_settings = MelSettings(
+        self.sample_rate = self.acoustic.sample_rate
+        self.hop_length = self.acoustic.hop_length
+        self.vocoder = self._vocoder(vocoder)
+        self.mel_settings = self.acoustic.mel or MelSettings(
             sample_rate=self.sample_rate, hop_length=self.hop_length, magnitude_eps=VITS_EPS
         )
-        self.stages = self._stages(runtime)
-        self._encodings: OrderedDict[tuple, Encoding] = OrderedDict()
 
-    def _stages(self, runtime: str) -> VitsStages:
-        """The runtime asked for; "auto" falls back to torch, with a warning, when the model
-        cannot be exported faithfully."""
-        if runtime == "torch" or (runtime == "auto" and self.device.type != "cpu"):
-            return TorchStages(self.model, self.device)
-        if self.device.type != "cpu":
-            raise SynthesisError("the onnxruntime runtime runs on the CPU only")
-        n_vocab = int(self.voice.card["n_vocab"])
-        try:
-            return onnx_stages_for(self.model, self.voice.path, n_vocab)
-        except ExportError as error:
-            if runtime != "auto":
-                raise SynthesisError(f"voice {self.voice.name}: {error}") from error
-            warnings.warn(f"{error}; running the PyTorch model instead", RuntimeWarning, 2)
-            return TorchStages(self.model, self.device)
+    def _vocoder(self, vocoder: Vocoder | str | Path | None) -> Vocoder | None:
+        """The vocoder to use, checked against the mels the model makes."""
+        mel = self.acoustic.mel
+        if mel is None:
+            if vocoder is not None:
+                raise SynthesisError(
+                    f"{self.voice.name} is a VITS model, which makes audio itself: "
+                    "it takes no vocoder"
+                )
+            return None
+        if vocoder is None or vocoder == GRIFFIN_LIM:
+            return griffin_lim(mel)
+        if not isinstance(vocoder, Vocoder):
+            vocoder = load_vocoder(vocoder, device=self.device)
+        differences = mel_differences(mel, vocoder.mel)
+        if differences:
+            raise SynthesisError(
+                f"{vocoder.label} cannot voice this model's mels ({'; '.join(differences)}); "
+                f"compatible vocoders: {', '.join(self.compatible_vocoders())}"
+            )
+        return vocoder
+
+    @property
+    def runtime(self) -> str:
+        """What runs the acoustic model: "torch" or "onnxruntime"."""
+        return self.acoustic.runtime
+
+    @property
+    def device_name(self) -> str:
+        """The device in a person's words: ``CPU`` or the CUDA device's name."""
+        return "CPU" if self.runtime == "onnxruntime" else device_name(self.device)
+
+    @property
+    def control_names(self) -> tuple[str, ...]:
+        """The fields of :class:`Controls` the model and its vocoder read."""
+        vocoder = self.vocoder.control_names if self.vocoder else ()
+        return self.acoustic.control_names + vocoder
+
+    @property
+    def pairing_note(self) -> str | None:
+        """A note when model and vocoder were trained on different (compatible) mels."""
+        if self.vocoder is None or self.acoustic.mel is None:
+            return None
+        return pipeline_note(self.acoustic.mel, self.vocoder.mel)
+
+    def compatible_vocoders(self) -> list[str]:
+        """The official vocoders (and Griffin-Lim) that take this model's mels; empty for a
+        model that makes audio itself."""
+        mel = self.acoustic.mel
+        return [] if mel is None else compatible_vocoders(mel)
 
     def default_controls(self) -> Controls:
-        inference = self.voice.card.get("inference", {})
-        return Controls(
-            noise_scale=float(inference.get("noise_scale", Controls.noise_scale)),
-            noise_w=float(inference.get("noise_w", Controls.noise_w)),
-            length_scale=float(inference.get("length_scale", Controls.length_scale)),
-        )
+        return self.acoustic.default_controls()
 
     def prepare(
         self,
@@ -321,10 +286,12 @@ class Synthesizer:
         speaker = self.check_speaker(speaker)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise SynthesisError(f"the seed must be a whole number >= 0, got {seed!r}")
-        sentences = self.front_end.sentences(text)
         plans = []
-        for index, sentence in enumerate(sentences):
-            predicted = self._predict_durations(sentence.ids, index, seed, controls, speaker)
+        for index, sentence in enumerate(self.front_end.sentences(text)):
+            predicted = self.acoustic.predict_durations(
+                sentence.ids, speaker, controls, seed, index
+            )
+            _check_frame_total(sum(predicted), index + 1)
             plans.append(
                 SentencePlan(
                     text=sentence.text,
@@ -335,12 +302,46 @@ class Synthesizer:
                     durations=predicted,
                 )
             )
-        return Utterance(text, tuple(plans), seed, controls, self.voice.name, speaker)
+        return Utterance(
+            text,
+            tuple(plans),
+            seed,
+            controls,
+            self.voice.name,
+            speaker,
+            self.vocoder.name if self.vocoder else None,
+            self.hop_length / self.sample_rate,
+        )
+
+    def transplant(self, utterance: Utterance) -> Utterance:
+        """``utterance``'s timing on this model: its text prepared here, then every phoneme
+        given the time it had there (see ``engine.transplant``). The models' front ends must
+        give the same phonemes; raises SynthesisError saying where they differ."""
+        speaker = utterance.speaker if self.acoustic.n_speakers > 1 else None
+        if speaker is not None and speaker >= self.acoustic.n_speakers:
+            speaker = None
+        prepared = self.prepare(utterance.text, utterance.controls, utterance.seed, speaker)
+        if len(prepared.sentences) != len(utterance.sentences):
+            raise SynthesisError(
+                f"the text splits into {len(utterance.sentences)} sentences there and "
+                f"{len(prepared.sentences)} here"
+            )
+        if utterance.frame_seconds is None:
+            raise SynthesisError("the utterance does not say how long its frames are")
+        durations = [
+            transplanted_durations(
+                source, target, utterance.frame_seconds, prepared.frame_seconds, number
+            )
+            for number, (source, target) in enumerate(
+                zip(utterance.sentences, prepared.sentences, strict=True), 1
+            )
+        ]
+        return prepared.with_durations(durations)
 
     def check_speaker(self, speaker: int | None) -> int | None:
         """The speaker id to use: None for a single-speaker model, else 0 by default; raises
         SynthesisError for an id the model does not have."""
-        count = self.model.n_speakers
+        count = self.acoustic.n_speakers
         if count <= 1:
             if speaker not in (None, 0):
                 raise SynthesisError(
@@ -367,7 +368,10 @@ class Synthesizer:
             tokens.extend(part.tokens)
             offset += len(part.audio)
         timings = {key: sum(p.timings[key] for p in parts) for key in parts[0].timings}
-        return Render(audio, self.sample_rate, spans, tokens, timings, self.mel_settings)
+        model_mel = None
+        if parts[0].model_mel is not None:
+            model_mel = np.concatenate([p.model_mel for p in parts], axis=1)
+        return Render(audio, self.sample_rate, spans, tokens, timings, self.mel_settings, model_mel)
 
     def render_sentences(self, utterance: Utterance) -> Iterator[Render]:
         """One Render per sentence, in order, so long texts never sit in memory whole."""
@@ -379,78 +383,35 @@ class Synthesizer:
         for index, plan in enumerate(utterance.sentences):
             yield self._render_sentence(plan, index, utterance)
 
-    def _encode(
-        self, ids: Sequence[int], speaker: int | None, seed: int, sentence: int, noise_w: float
-    ) -> Encoding:
-        """Encoder and duration predictor; the prior statistics are kept for ``render``, which
-        needs them again (they depend only on ids and speaker)."""
-        noise = torch.stack(
-            _token_draws(seed, sentence, DURATION_STREAM, [(2,)] * len(ids)), dim=-1
-        )
-        encoding = self.stages.encode(ids, speaker, noise.numpy(), noise_w)
-        self._remember((tuple(ids), speaker), encoding)
-        return encoding
-
-    def _remember(self, key: tuple, encoding: Encoding) -> None:
-        self._encodings[key] = encoding
-        self._encodings.move_to_end(key)
-        while len(self._encodings) > ENCODING_CACHE_SIZE:
-            self._encodings.popitem(last=False)
-
-    def _prior(self, ids: Sequence[int], speaker: int | None) -> Encoding:
-        key = (tuple(ids), speaker)
-        if key in self._encodings:
-            self._encodings.move_to_end(key)
-            return self._encodings[key]
-        return self._encode(ids, speaker, DEFAULT_SEED, 0, 0.0)
-
-    def _predict_durations(
-        self,
-        ids: Sequence[int],
-        sentence: int,
-        seed: int,
-        controls: Controls,
-        speaker: int | None,
-    ) -> tuple[int, ...]:
-        """Whole frames per token: ``ceil(exp(logw) * length_scale)``, as the official infer."""
-        logw = self._encode(ids, speaker, seed, sentence, controls.noise_w).logw
-        frames = np.ceil(np.exp(logw) * np.float32(controls.length_scale))
-        if not np.isfinite(frames).all():
-            raise SynthesisError(f"sentence {sentence + 1}: the predicted durations overflow")
-        durations = tuple(int(v) for v in frames)
-        _check_frame_total(sum(durations), sentence + 1)
-        return durations
-
-    def _prior_noise(self, durations: Sequence[int], seed: int, sentence: int) -> np.ndarray:
-        """Standard-normal noise [channels, frames]; each token's frames come from its own seed.
-
-        Frames are drawn frame-major, so lengthening a token keeps the noise of its first frames.
-        """
-        shapes = [(frames, self.noise_channels) for frames in durations]
-        return (
-            torch.cat(_token_draws(seed, sentence, PRIOR_STREAM, shapes), dim=0)
-            .T.contiguous()
-            .numpy()
-        )
-
     def _render_sentence(self, plan: SentencePlan, index: int, utterance: Utterance) -> Render:
         started = time.perf_counter()
-        prior = self._prior(plan.ids, utterance.speaker)
-        samples = self.stages.decode(
-            expand(prior.m_p, plan.durations),
-            expand(prior.logs_p, plan.durations),
-            self._prior_noise(plan.durations, utterance.seed, index),
-            utterance.controls.noise_scale,
-            utterance.speaker,
+        output = self.acoustic.render(
+            plan.ids, utterance.speaker, plan.durations, utterance.controls, utterance.seed, index
         )
-        elapsed = time.perf_counter() - started
+        timings = {"synthesis": time.perf_counter() - started}
+        model_mel = None
+        if self.vocoder is not None:
+            model_mel = output
+            vocoded = time.perf_counter()
+            output = self.vocoder.render(
+                model_mel, utterance.controls, utterance.seed, index, plan.durations
+            )
+            timings["acoustic"] = timings["synthesis"]
+            timings["vocoder"] = time.perf_counter() - vocoded
+            timings["synthesis"] += timings["vocoder"]
+        if not np.isfinite(output).all():
+            raise SynthesisError(
+                f"sentence {index + 1}: the model made samples that are not numbers; "
+                "its weights may be damaged or untrained"
+            )
         bounds = np.concatenate([[0], np.cumsum(plan.durations)]) * self.hop_length
         spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         return Render(
-            samples,
+            output,
             self.sample_rate,
             spans,
             list(plan.tokens),
-            {"synthesis": elapsed},
+            timings,
             self.mel_settings,
+            model_mel,
         )

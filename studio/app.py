@@ -1,0 +1,50 @@
+"""Starting the studio: the Qt application, its identity (for QSettings), the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "Glottis"
+APPLICATION = "Glottis Studio"
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (made once): named for QSettings, high-DPI without rounding."""
+    existing = QApplication.instance()
+    if existing is not None:
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setDesktopFileName("glottis")
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m studio [PROJECT_FOLDER] [--text TEXT]``: open the window."""
+    parser = argparse.ArgumentParser(prog="python -m studio", description="The Glottis studio")
+    parser.add_argument("project", nargs="?", help="a project folder to open")
+    parser.add_argument("--text", help="text to put in the editor (rendered once ready)")
+    args = parser.parse_args(argv)
+    app = application()
+    from studio.main_window import MainWindow
+
+    window = MainWindow()
+    if args.project:
+        window.open_project(Path(args.project), ask=False)
+    if args.text:
+        window.text_edit.setPlainText(args.text)
+        window.engine.loaded.connect(
+            lambda _info: window.render_text() if not window.project.takes else None
+        )
+    window.show()
+    return app.exec()

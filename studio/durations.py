@@ -1,0 +1,154 @@
+"""Duration edits on a take's tokens, as the alignment editor presents them.
+
+A VITS front end puts a blank token (``_``) between every two phonemes; the engine gives each
+token its own duration. The editor shows *segments*: one phoneme with the blanks that follow
+it, so the labels under the spectrogram are the phonemes a person reads. When a segment's
+length changes, its tokens share the change in proportion to their lengths (largest
+remainder), and a token that had at least one frame keeps at least one.
+
+Everything here works on plain lists of frames and returns new lists; nothing is changed in
+place. The functions are pure so the undo commands can store before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+BLANK = "_"
+WORD_BREAK = " "
+# Labels shown for the front end's start and end markers.
+MARKER_LABELS = {"^": "", "$": ""}
+
+
+class DurationEditError(ValueError):
+    """An edit that cannot be made (nothing selected, a factor out of range, ...)."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Tokens ``first`` to ``stop - 1`` of a take, shown as one labelled phoneme."""
+
+    label: str
+    first: int
+    stop: int
+
+    def frames(self, durations: Sequence[int]) -> int:
+        return sum(durations[self.first : self.stop])
+
+
+def segments(tokens: Sequence[str]) -> list[Segment]:
+    """Each non-blank token with the blanks after it; leading blanks form a segment alone."""
+    result: list[Segment] = []
+    start = 0
+    for index in range(1, len(tokens) + 1):
+        if index == len(tokens) or tokens[index] != BLANK:
+            label = tokens[start]
+            label = "" if label == BLANK else MARKER_LABELS.get(label, label)
+            result.append(Segment(label, start, index))
+            start = index
+    return result
+
+
+def minimum_frames(durations: Sequence[int], segment: Segment) -> int:
+    """The fewest frames ``segment`` may have: one for each token that has any, at least one."""
+    return max(1, sum(1 for d in durations[segment.first : segment.stop] if d > 0))
+
+
+def resize(durations: Sequence[int], segment: Segment, frames: int) -> list[int]:
+    """``durations`` with ``segment`` lasting ``frames``, shared among its tokens in proportion."""
+    frames = max(frames, minimum_frames(durations, segment))
+    own = list(durations[segment.first : segment.stop])
+    total = sum(own)
+    weights = own if total > 0 else [1] * len(own)
+    floors = [1 if d > 0 else 0 for d in own] if total > 0 else [0] * len(own)
+    spare = frames - sum(floors)
+    shares = [spare * w / sum(weights) for w in weights]
+    whole = [int(s) for s in shares]
+    order = sorted(range(len(own)), key=lambda i: (whole[i] - shares[i], -own[i], i))
+    for i in order[: spare - sum(whole)]:
+        whole[i] += 1
+    result = list(durations)
+    result[segment.first : segment.stop] = [f + w for f, w in zip(floors, whole, strict=True)]
+    return result
+
+
+def move_boundary(
+    durations: Sequence[int], parts: Sequence[Segment], boundary: int, delta: int
+) -> list[int]:
+    """Move the boundary before ``parts[boundary]`` by ``delta`` frames (positive: later),
+    taking the time from one neighbour and giving it to the other; the total stays the same
+    and neither neighbour goes below its minimum."""
+    if not 0 < boundary < len(parts):
+        raise DurationEditError(f"there is no boundary {boundary}")
+    left, right = parts[boundary - 1], parts[boundary]
+    left_frames, right_frames = left.frames(durations), right.frames(durations)
+    lowest = minimum_frames(durations, left) - left_frames
+    highest = right_frames - minimum_frames(durations, right)
+    delta = min(max(delta, lowest), highest)
+    moved = resize(durations, left, left_frames + delta)
+    return resize(moved, right, right_frames - delta)
+
+
+def boundary_limits(
+    durations: Sequence[int], parts: Sequence[Segment], boundary: int
+) -> tuple[int, int]:
+    """The frames (from the take's start) between which boundary ``boundary`` may lie."""
+    left, right = parts[boundary - 1], parts[boundary]
+    start = sum(durations[: left.first])
+    end = start + left.frames(durations) + right.frames(durations)
+    return start + minimum_frames(durations, left), end - minimum_frames(durations, right)
+
+
+def nudge(durations: Sequence[int], segment: Segment, delta: int) -> list[int]:
+    """``segment`` longer (or shorter) by ``delta`` frames; the take's length changes with it."""
+    return resize(durations, segment, segment.frames(durations) + delta)
+
+
+def stretch(
+    durations: Sequence[int], parts: Sequence[Segment], first: int, last: int, factor: float
+) -> list[int]:
+    """Segments ``first`` to ``last`` (inclusive) each scaled by ``factor`` (0.1 to 10)."""
+    if not 0.1 <= factor <= 10:
+        raise DurationEditError(f"the factor must be from 0.1 to 10, got {factor:g}")
+    result = list(durations)
+    for segment in parts[first : last + 1]:
+        result = resize(result, segment, round(segment.frames(durations) * factor))
+    return result
+
+
+def reset(
+    durations: Sequence[int],
+    predicted: Sequence[int],
+    parts: Sequence[Segment],
+    first: int,
+    last: int,
+) -> list[int]:
+    """Segments ``first`` to ``last`` (inclusive) back to the predicted durations."""
+    result = list(durations)
+    start, stop = parts[first].first, parts[last].stop
+    result[start:stop] = predicted[start:stop]
+    return result
+
+
+def word_at(parts: Sequence[Segment], index: int) -> tuple[int, int]:
+    """The first and last segment of the word that segment ``index`` belongs to (the run of
+    segments between word breaks and the sentence's markers)."""
+    breaks = {i for i, s in enumerate(parts) if s.label in (WORD_BREAK, "")}
+    if index in breaks:
+        return index, index
+    first = index
+    while first - 1 >= 0 and first - 1 not in breaks:
+        first -= 1
+    last = index
+    while last + 1 < len(parts) and last + 1 not in breaks:
+        last += 1
+    return first, last
+
+
+def starts(durations: Sequence[int], parts: Sequence[Segment]) -> list[int]:
+    """The frame each segment starts on, and the take's length in frames at the end."""
+    result = [sum(durations[: parts[0].first])] if parts else [0]
+    for segment in parts:
+        result.append(result[-1] + segment.frames(durations))
+    return result

@@ -1,0 +1,187 @@
+"""The studio's side of the engine process: requests out, Qt signals in.
+
+The UI thread never waits on the engine. Requests are written to the pipe (small dicts; the
+engine's reader thread drains it at once); events are read on the UI thread when a
+QSocketNotifier says the pipe has data, so no thread of ours touches Qt objects (the engine
+writes each event whole, so reading one takes only as long as copying it).
+
+When the engine process dies (a crash, an out-of-memory kill), every job it held fails with a
+message, a new engine is started and the last voice is loaded into it again; the document
+is the window's and is left as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+from engine import service
+
+# More than this many crashes within RESTART_WINDOW seconds and the engine is left stopped.
+MAX_RESTARTS = 3
+RESTART_WINDOW = 60.0
+
+
+class EngineClient(QObject):
+    """One engine process, restarted when it dies. Every request returns its job number."""
+
+    loaded = Signal(dict)  # a load's result: voice, device, controls, voices, ...
+    progress = Signal(int, int, int)  # job, done, total
+    finished = Signal(int, str, dict)  # job, op, result
+    failed = Signal(int, str, str)  # job, op, message
+    cancelled = Signal(int)
+    crashed = Signal(str)  # the engine stopped; what happened and what is done about it
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = itertools.count(1)
+        self._pending: dict[int, str] = {}
+        self._engine: service.EngineProcess | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._load_request: dict[str, Any] | None = None
+        self._crashes: list[float] = []
+        self._stopping = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._engine.pid if self._engine else None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    @property
+    def running(self) -> bool:
+        return self._engine is not None and self._engine.process.poll() is None
+
+    def start(self) -> None:
+        """Start the engine process (returns at once; ``ready`` work is queued behind it)."""
+        self._stopping = False
+        self._engine = service.start()
+        self._notifier = QSocketNotifier(
+            self._engine.events.fileno(), QSocketNotifier.Type.Read, self
+        )
+        self._notifier.activated.connect(self._read)
+
+    def load(self, voice: str | None = None, vocoder: str | None = None) -> int:
+        """Load a voice (by name or path; None: the default) and, for mel models, a vocoder."""
+        request: dict[str, Any] = {"op": "load", "voice": voice, "vocoder": vocoder}
+        self._load_request = request
+        return self._send(request)
+
+    def prepare(self, text: str, controls: dict, seed: int) -> int:
+        return self._send({"op": "prepare", "text": text, "controls": controls, "seed": seed})
+
+    def render(self, utterance: dict) -> int:
+        return self._send({"op": "render", "utterance": utterance})
+
+    def cancel(self, job: int) -> None:
+        if job in self._pending and self._engine is not None:
+            self._write({"op": "cancel", "job": 0, "target": job})
+
+    def cancel_all(self) -> None:
+        for job in list(self._pending):
+            self.cancel(job)
+
+    def kill(self) -> None:
+        """Kill the engine process as a crash would (the client restarts it)."""
+        if self._engine is not None:
+            self._engine.process.kill()
+
+    def shutdown(self) -> None:
+        """Stop the engine for good (the window is closing)."""
+        self._stopping = True
+        self._drop_notifier()
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.stop()
+        self._pending.clear()
+
+    def _send(self, request: dict) -> int:
+        job = next(self._jobs)
+        was_busy = self.busy
+        self._pending[job] = request["op"]
+        if self._engine is None:
+            self.start()
+        self._write({**request, "job": job})
+        if not was_busy:
+            self.busy_changed.emit(True)
+        return job
+
+    def _write(self, request: dict) -> None:
+        try:
+            self._engine.requests.send(request)
+        except (OSError, ValueError):
+            pass  # the engine is gone; the reader thread reports it and the job fails there
+
+    def _drop_notifier(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+
+    def _read(self) -> None:
+        """Every event waiting on the pipe; the end of the pipe means the engine is gone."""
+        engine = self._engine
+        if engine is None:
+            return
+        try:
+            while engine.events.poll(0):
+                self._on_event(engine.events.recv())
+                if engine is not self._engine:
+                    return  # the event led to a restart
+        except (EOFError, OSError):
+            self._drop_notifier()
+            code = engine.process.wait()
+            engine.requests.close()
+            engine.events.close()
+            self._on_exit(code)
+
+    def _on_event(self, event: dict) -> None:
+        kind = event.get("event")
+        job = int(event.get("job", 0))
+        if kind == "progress":
+            self.progress.emit(job, int(event["done"]), int(event["total"]))
+            return
+        if kind == service.READY or job not in self._pending:
+            return
+        op = self._pending.pop(job)
+        if kind == service.RESULT:
+            if op == "load":
+                self.loaded.emit(event)
+            self.finished.emit(job, op, event)
+        elif kind == service.ERROR:
+            self.failed.emit(job, op, str(event.get("message", "the engine failed")))
+        elif kind == service.CANCELLED:
+            self.cancelled.emit(job)
+        if not self._pending:
+            self.busy_changed.emit(False)
+
+    def _on_exit(self, code: int | None) -> None:
+        if self._stopping:
+            return
+        now = time.monotonic()
+        self._crashes = [t for t in self._crashes if now - t < RESTART_WINDOW] + [now]
+        lost, self._pending = self._pending, {}
+        self._engine = None
+        restart = len(self._crashes) <= MAX_RESTARTS
+        how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-(code or 0)}"
+        message = f"The engine process stopped ({how})."
+        message += (
+            " It has been restarted; your project is as it was. Render again to continue."
+            if restart
+            else " It stopped too often to be restarted; save your project and restart Glottis."
+        )
+        for job, op in lost.items():
+            self.failed.emit(job, op, "the engine stopped before it finished")
+        if lost:
+            self.busy_changed.emit(False)
+        self.crashed.emit(message)
+        if restart:
+            self.start()
+            if self._load_request is not None:
+                self._send(dict(self._load_request))

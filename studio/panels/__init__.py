@@ -1,0 +1,1 @@
+"""Panels of the main window: synthesis controls, and later model manager and recorder."""

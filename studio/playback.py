@@ -1,0 +1,113 @@
+"""Playback through sounddevice (PortAudio), with a position the playhead follows.
+
+No output device (or no PortAudio at all) leaves the player unavailable with a reason the
+window shows; exporting does not need it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+# How often the playhead moves while playing (about 30 frames a second).
+POSITION_INTERVAL_MS = 33
+
+
+def _sounddevice():
+    """The sounddevice module, or the reason it cannot be used."""
+    try:
+        import sounddevice
+    except (OSError, ImportError) as error:  # no PortAudio library on this system
+        return None, f"no sound library ({error})"
+    return sounddevice, ""
+
+
+class Player(QObject):
+    """Plays one buffer at a time from a given position; emits where it is."""
+
+    position_changed = Signal(float)  # seconds into the buffer
+    state_changed = Signal(bool)  # playing
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sd, self.unavailable_reason = _sounddevice()
+        if self._sd is not None and not self._has_output():
+            self.unavailable_reason = "no audio output device was found"
+        self._stream = None
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._rate = 1
+        self._frame = 0
+        self._lock = threading.Lock()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POSITION_INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
+
+    @property
+    def available(self) -> bool:
+        return not self.unavailable_reason
+
+    @property
+    def playing(self) -> bool:
+        return self._stream is not None
+
+    @property
+    def position(self) -> float:
+        with self._lock:
+            return self._frame / self._rate
+
+    def _has_output(self) -> bool:
+        try:
+            return any(d["max_output_channels"] > 0 for d in self._sd.query_devices())
+        except Exception:  # PortAudio can fail in many ways; any means no output
+            return False
+
+    def play(self, audio: np.ndarray, sample_rate: int, start: float = 0.0) -> None:
+        """Play ``audio`` from ``start`` seconds; stops what was playing."""
+        self.stop()
+        if not self.available:
+            raise RuntimeError(f"playback is off: {self.unavailable_reason}")
+        self._audio = np.ascontiguousarray(audio, dtype=np.float32)
+        self._rate = int(sample_rate)
+        self._frame = min(max(int(start * sample_rate), 0), len(self._audio))
+        try:
+            self._stream = self._sd.OutputStream(
+                samplerate=self._rate,
+                channels=1,
+                dtype="float32",
+                callback=self._fill,
+            )
+            self._stream.start()
+        except Exception as error:  # the device went away or refuses the format
+            self._stream = None
+            raise RuntimeError(f"cannot play: {error}") from error
+        self._timer.start()
+        self.state_changed.emit(True)
+
+    def stop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        self._timer.stop()
+        stream.abort()
+        stream.close()
+        self.position_changed.emit(self.position)
+        self.state_changed.emit(False)
+
+    def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
+        """PortAudio's callback (its own thread): the next block, then stop at the end."""
+        with self._lock:
+            block = self._audio[self._frame : self._frame + frames]
+            self._frame += len(block)
+        out[: len(block), 0] = block
+        out[len(block) :, 0] = 0
+        if len(block) < frames:
+            raise self._sd.CallbackStop
+
+    def _tick(self) -> None:
+        """On the UI thread: report the position, and close the stream once it has ended."""
+        self.position_changed.emit(self.position)
+        stream = self._stream
+        if stream is not None and not stream.active:
+            self.stop()

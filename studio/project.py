@@ -1,0 +1,252 @@
+"""The document: text, takes (one utterance per sentence), settings; saving and opening it.
+
+A project is a folder::
+
+    project.json   text, settings (voice, vocoder, controls, seed), and per take the
+                   utterance (phonemes, ids, predicted and edited durations, seed, controls)
+    takes/NNN.wav  the audio of each take as last rendered
+
+``project.json`` is written last and atomically (temporary file, fsync, rename), so a crash
+while saving leaves the previous project readable. Utterances are stored as the engine's
+``Utterance.to_dict`` writes them; the studio reads the few fields it shows and hands the
+rest back to the engine untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from engine.storage import new_file_mode
+
+FORMAT = "glottis-project"
+VERSION = 1
+PROJECT_FILE = "project.json"
+TAKES_DIR = "takes"
+# Renders kept per take, keyed by durations, so undo and A/B give their audio back at once.
+RENDERS_KEPT = 8
+
+
+class ProjectError(ValueError):
+    """A project folder that cannot be read, said in words a user can act on."""
+
+
+@dataclass
+class Rendered:
+    """A take's audio as the engine rendered it, with what the views draw."""
+
+    audio: np.ndarray
+    sample_rate: int
+    spans: list[tuple[int, int]]
+    mel: np.ndarray | None
+    synthesis_seconds: float = 0.0
+    model_mel: np.ndarray | None = None
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+    @classmethod
+    def from_result(cls, result: dict) -> Rendered:
+        return cls(
+            audio=np.asarray(result["audio"], dtype=np.float32),
+            sample_rate=int(result["sample_rate"]),
+            spans=[tuple(s) for s in result["spans"]],
+            mel=result.get("mel"),
+            synthesis_seconds=float(result.get("synthesis_seconds", 0.0)),
+            model_mel=result.get("model_mel"),
+        )
+
+
+@dataclass
+class Take:
+    """One sentence: the utterance the engine renders, and the renders made of it."""
+
+    utterance: dict[str, Any]
+    renders: OrderedDict[tuple[int, ...], Rendered] = field(default_factory=OrderedDict)
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        return self.utterance["sentences"][0]
+
+    @property
+    def text(self) -> str:
+        return str(self.plan["text"])
+
+    @property
+    def tokens(self) -> list[str]:
+        return list(self.plan["tokens"])
+
+    @property
+    def durations(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.plan["durations"])
+
+    @property
+    def predicted(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.plan["predicted"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.utterance["seed"])
+
+    @property
+    def rendered(self) -> Rendered | None:
+        """The render that matches the current durations, if there is one yet."""
+        return self.renders.get(self.durations)
+
+    @property
+    def latest(self) -> Rendered | None:
+        """The most recent render, whatever its durations (what the views show meanwhile)."""
+        return next(reversed(self.renders.values()), None)
+
+    def with_durations(self, durations: Sequence[int]) -> Take:
+        """A take of the same sentence with other durations; it shares the renders kept."""
+        if len(durations) != len(self.plan["tokens"]):
+            raise ProjectError("durations do not fit the take's tokens")
+        plan = {**self.plan, "durations": [int(d) for d in durations]}
+        return Take({**self.utterance, "sentences": [plan]}, self.renders)
+
+    def remember(self, durations: Sequence[int], rendered: Rendered) -> None:
+        key = tuple(int(d) for d in durations)
+        self.renders[key] = rendered
+        self.renders.move_to_end(key)
+        while len(self.renders) > RENDERS_KEPT:
+            self.renders.popitem(last=False)
+
+
+@dataclass
+class Project:
+    """What the window edits and a project folder holds."""
+
+    text: str = ""
+    takes: list[Take] = field(default_factory=list)
+    voice: str | None = None
+    vocoder: str | None = None
+    controls: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    seed_locked: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "text": self.text,
+            "voice": self.voice,
+            "vocoder": self.vocoder,
+            "controls": self.controls,
+            "seed": self.seed,
+            "seed_locked": self.seed_locked,
+            "takes": [
+                {"utterance": take.utterance, "wav": f"{TAKES_DIR}/{n:03d}.wav"}
+                for n, take in enumerate(self.takes, 1)
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = PROJECT_FILE) -> Project:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ProjectError(f"{where} is not a Glottis project")
+        if int(data.get("version", 0)) > VERSION:
+            raise ProjectError(f"{where} was written by a newer Glottis; update to open it")
+        try:
+            takes = [Take(dict(entry["utterance"])) for entry in data.get("takes", [])]
+            for take in takes:
+                if len(take.plan["durations"]) != len(take.plan["tokens"]):
+                    raise ProjectError(f"{where}: a take's durations do not fit its tokens")
+            return cls(
+                text=str(data.get("text", "")),
+                takes=takes,
+                voice=data.get("voice"),
+                vocoder=data.get("vocoder"),
+                controls=dict(data.get("controls") or {}),
+                seed=int(data.get("seed", 0)),
+                seed_locked=bool(data.get("seed_locked", False)),
+            )
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            if isinstance(error, ProjectError):
+                raise
+            raise ProjectError(f"{where} is damaged: {error!r}") from error
+
+
+def save(project: Project, folder: Path) -> None:
+    """Write ``project`` into ``folder``: the takes' audio first, ``project.json`` last."""
+    folder = Path(folder)
+    takes_dir = folder / TAKES_DIR
+    takes_dir.mkdir(parents=True, exist_ok=True)
+    written = set()
+    for number, take in enumerate(project.takes, 1):
+        rendered = take.rendered or take.latest
+        if rendered is None:
+            continue
+        name = f"{number:03d}.wav"
+        atomic_write(
+            takes_dir / name,
+            lambda f, r=rendered: sf.write(f, r.audio, r.sample_rate, format="WAV"),
+        )
+        written.add(name)
+    text = json.dumps(project.to_json(), ensure_ascii=False, indent=1)
+    atomic_write(folder / PROJECT_FILE, lambda f: f.write(text.encode("utf-8")))
+    for stale in takes_dir.glob("*.wav"):
+        if stale.name not in written:
+            stale.unlink(missing_ok=True)
+
+
+def load(folder: Path) -> Project:
+    """The project in ``folder``, with each take's saved audio where it still fits."""
+    folder = Path(folder)
+    path = folder / PROJECT_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ProjectError(f"{folder} holds no {PROJECT_FILE}; it is not a project") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProjectError(f"{path} cannot be read: {error}") from error
+    project = Project.from_json(data, str(path))
+    for number, take in enumerate(project.takes, 1):
+        wav = folder / TAKES_DIR / f"{number:03d}.wav"
+        if wav.exists():
+            audio, rate = sf.read(wav, dtype="float32")
+            spans = _spans(take.durations, len(audio))
+            if spans is not None:
+                take.remember(take.durations, Rendered(audio, rate, spans, None))
+    return project
+
+
+def _spans(durations: Sequence[int], samples: int) -> list[tuple[int, int]] | None:
+    """Token spans in samples from durations, when the audio is as long as they say."""
+    total = sum(durations)
+    if total <= 0 or samples % total:
+        return None
+    hop = samples // total
+    bounds = np.concatenate([[0], np.cumsum(durations)]) * hop
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Write through ``write(file)`` to a temporary file beside ``path``, fsync, rename."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, new_file_mode())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    if os.name == "posix":
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -1,0 +1,1 @@
+"""The views of a take, drawn on one time axis in seconds."""

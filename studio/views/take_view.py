@@ -1,0 +1,141 @@
+"""The three views of a take stacked on one time axis, with the playhead over all of them.
+
+Clicking any view seeks there; the alignment editor below the spectrogram also selects the
+phoneme clicked (shift extends, a double click takes the whole word). With the view focused,
+Left/Right shorten/lengthen the selected phonemes by one frame and Ctrl+Left/Right select the
+previous/next phoneme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
+
+from studio import durations as dur
+from studio.project import Rendered, Take
+from studio.views.alignment import AlignmentPlot
+from studio.views.spectrogram import SpectrogramPlot
+from studio.views.waveform import WaveformPlot
+
+PLAYHEAD_PEN = pg.mkPen((255, 210, 0), width=2)
+
+
+class TakeView(pg.GraphicsLayoutWidget):
+    """Waveform, log-mel and alignment of the current take."""
+
+    seek_requested = Signal(float)
+    boundary_moved = Signal(int, int)  # boundary, frames
+    nudge_requested = Signal(int)  # frames (+ longer, - shorter) for the selection
+    selection_changed = Signal(int, int)  # first, last segment (-1, -1: none)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.waveform = WaveformPlot()
+        self.spectrogram = SpectrogramPlot()
+        self.alignment = AlignmentPlot()
+        self.addItem(self.waveform, row=0, col=0)
+        self.addItem(self.spectrogram, row=1, col=0)
+        self.addItem(self.alignment, row=2, col=0)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 4)
+        self.ci.layout.setRowStretchFactor(2, 1)
+        for plot in (self.spectrogram, self.alignment):
+            plot.setXLink(self.waveform)
+        for plot in (self.waveform, self.spectrogram):
+            plot.getAxis("bottom").setStyle(showValues=False)
+        self.alignment.setLabel("bottom", "time", units="s")
+        for plot in (self.waveform, self.spectrogram, self.alignment):
+            plot.getAxis("left").setWidth(60)
+        self.playheads = []
+        for plot in (self.waveform, self.spectrogram, self.alignment):
+            line = pg.InfiniteLine(pos=0, movable=False, pen=PLAYHEAD_PEN)
+            line.setZValue(100)
+            plot.addItem(line, ignoreBounds=True)
+            self.playheads.append(line)
+        self.first = self.last = -1
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.alignment.boundary_moved.connect(self.boundary_moved)
+        self.alignment.segment_clicked.connect(self._on_segment_clicked)
+
+    def show_take(self, take: Take | None, rendered: Rendered | None, frame_seconds: float) -> None:
+        """Draw ``take`` (its current durations) over ``rendered`` (its latest audio)."""
+        if take is None:
+            self.waveform.show_audio(None, 1)
+            self.spectrogram.show_mel(None, 0)
+            self.alignment.clear_take()
+            self.set_selection(-1, -1)
+            return
+        if rendered is not None:
+            self.waveform.show_audio(rendered.audio, rendered.sample_rate)
+            self.spectrogram.show_mel(rendered.mel, rendered.seconds)
+        self.alignment.show_take(take.tokens, take.durations, frame_seconds)
+        count = len(self.alignment.parts)
+        if self.first >= count:
+            self.set_selection(-1, -1)
+        else:
+            self.alignment.select(self.first, self.last)
+
+    def apply_palette(self, background: QColor, foreground: QColor) -> None:
+        """Plot background, axes and labels in the window's palette colours."""
+        self.setBackground(background)
+        for plot in (self.waveform, self.spectrogram, self.alignment):
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setPen(foreground)
+                plot.getAxis(name).setTextPen(foreground)
+        self.alignment.set_text_color(foreground)
+
+    def set_playhead(self, seconds: float) -> None:
+        for line in self.playheads:
+            line.setPos(seconds)
+
+    @property
+    def playhead(self) -> float:
+        return float(self.playheads[0].value())
+
+    def set_selection(self, first: int, last: int) -> None:
+        if first > last:
+            first, last = last, first
+        self.first, self.last = first, last
+        self.alignment.select(first, last)
+        self.selection_changed.emit(first, last)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        for plot in (self.waveform, self.spectrogram, self.alignment):
+            if plot.sceneBoundingRect().contains(event.scenePos()):
+                seconds = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.seek_requested.emit(max(0.0, float(seconds)))
+                return
+
+    def _on_segment_clicked(self, index: int, extend: bool, word: bool) -> None:
+        self.setFocus()
+        if word:
+            self.set_selection(*dur.word_at(self.alignment.parts, index))
+        elif extend and self.first >= 0:
+            self.set_selection(min(self.first, index), max(self.last, index))
+        else:
+            self.set_selection(index, index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        key = event.key()
+        count = len(self.alignment.parts)
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and count:
+            step = 1 if key == Qt.Key.Key_Right else -1
+            if ctrl or self.first < 0:
+                index = self.first if step < 0 else self.last
+                index = int(np.clip(index + step, 0, count - 1)) if index >= 0 else 0
+                self.set_selection(index, index)
+            else:
+                self.nudge_requested.emit(step)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.set_selection(-1, -1)
+            event.accept()
+            return
+        super().keyPressEvent(event)

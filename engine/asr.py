@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import soxr
 
+from engine.text.english_numbers import expand_numbers
+
 WHISPER_RATE = 16000
 
 
@@ -52,7 +54,9 @@ def transcribe(audio: np.ndarray, sample_rate: int) -> str:
 
 
 def normalise(text: str) -> str:
-    """Lower case letters, apostrophes and single spaces: what CER compares."""
+    """Numbers spelt out, then lower-case letters, apostrophes and single spaces: what CER
+    compares (Whisper writes "12" for a prompt's "twelve")."""
+    text = expand_numbers(text)
     text = re.sub(r"[^a-z' ]+", " ", text.lower().replace("-", " "))
     return " ".join(text.split())
 

@@ -155,7 +155,7 @@ def check_dataset(
 ) -> DatasetCheck:
     """Check every clip of an LJSpeech-layout folder; nothing in it makes this raise.
 
-    ``asr`` runs Whisper on each clip (about a tenth of real time on two CPU cores); when its
+    ``asr`` runs Whisper on each clip (about half of real time on two busy CPU cores); when its
     packages are missing the check goes on without it and says so in ``asr_note``.
     ``voice_card`` is the voice whose sounds the coverage counts (default: the default
     voice). ``progress(done, total)`` is called after each clip; raising in it cancels.

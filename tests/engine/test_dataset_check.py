@@ -42,6 +42,15 @@ def rendered(synthesizer):
     return takes
 
 
+def test_cer_compares_words_not_case_punctuation_or_digits():
+    assert asr.cer("Twelve cats, please!", "twelve cats please") == 0.0
+    assert asr.cer("There are twelve months.", "There are 12 months.") == 0.0
+    reference = asr.normalise("The red hat.")
+    assert asr.cer("The red hat.", "The bed hat.") == pytest.approx(1 / len(reference))
+    assert asr.cer("The red hat.", "") == 1.0
+    assert asr.cer("", "") == 0.0 and asr.cer("...", "words") == 1.0
+
+
 def test_peak_and_duration_of_a_tone():
     figures = measure(tone(1.5, 0.25), RATE)
     assert figures.duration_s == pytest.approx(1.5)

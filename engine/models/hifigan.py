@@ -25,7 +25,15 @@ from torch.nn import functional as F
 from torch.nn.utils import spectral_norm
 
 from engine.models import layers
-from engine.models.layers import LRELU_SLOPE, WNConv1d, WNConv2d, fold_weight_norm, get_padding
+from engine.models.channels_last import conv1d_rows, conv_transpose1d_rows, from_rows, to_rows
+from engine.models.layers import (
+    LRELU_SLOPE,
+    WNConv1d,
+    WNConv2d,
+    conv_weight,
+    fold_weight_norm,
+    get_padding,
+)
 
 N_MELS = 80
 """The official ``conv_pre`` takes 80 channels whatever ``num_mels`` says."""
@@ -54,13 +62,48 @@ class Generator(layers.Generator):
         self.hop_length = math.prod(h["upsample_rates"])
 
     def forward(self, mel: Tensor) -> Tensor:
-        """``[b, 80, frames]`` log-mel to ``[b, 1, frames * hop_length]`` audio."""
-        return super().forward(mel)
+        """``[b, 80, frames]`` log-mel to ``[b, 1, frames * hop_length]`` audio.
+
+        The official computation, on channels-last rows (:mod:`engine.models.channels_last`:
+        the same arithmetic, 1.5-2x faster on a CPU) with the upsampling in polyphase form.
+        Activations of tensors no other branch reads are computed in place."""
+        x = _conv(self.conv_pre, to_rows(mel))
+        n = self.num_kernels
+        for i, up in enumerate(self.ups):
+            x = F.leaky_relu_(x, LRELU_SLOPE)
+            x = conv_transpose1d_rows(
+                x, conv_weight(up), up.bias, up.stride[0], up.padding[0]
+            )
+            total = None
+            for block in self.resblocks[i * n : (i + 1) * n]:
+                y = _resblock(block, x)
+                total = y if total is None else total.add_(y)
+            x = total.div_(n)
+        x = _conv(self.conv_post, F.leaky_relu_(x))
+        return from_rows(torch.tanh_(x))
 
     def remove_weight_norm(self) -> None:
         """Fold weight norm into plain weights, as the official ``inference.py`` does after
         loading; the output is unchanged (the official fixtures differ by exactly 0)."""
         fold_weight_norm(self)
+
+
+def _conv(conv: nn.Conv1d, x: Tensor) -> Tensor:
+    return conv1d_rows(x, conv_weight(conv), conv.bias, conv.padding[0], conv.dilation[0])
+
+
+def _resblock(block: nn.Module, x: Tensor) -> Tensor:
+    """``block(x)`` on channels-last rows. ``x`` is left unchanged (the other blocks of its
+    stage read it too); each residual sum is added into the fresh convolution output
+    (``y + x`` equals ``x + y`` exactly)."""
+    if isinstance(block, layers.ResBlock1):
+        for c1, c2 in zip(block.convs1, block.convs2, strict=True):
+            xt = F.leaky_relu_(_conv(c1, F.leaky_relu(x, LRELU_SLOPE)), LRELU_SLOPE)
+            x = _conv(c2, xt).add_(x)
+        return x
+    for conv in block.convs:
+        x = _conv(conv, F.leaky_relu(x, LRELU_SLOPE)).add_(x)
+    return x
 
 
 def build_hifigan(config: Mapping[str, Any]) -> Generator:

@@ -123,6 +123,11 @@ class WNConv2d(_WeightNorm, nn.Conv2d):
         return self._conv_forward(x, self.effective_weight(), self.bias)
 
 
+def conv_weight(conv: nn.Module) -> Tensor:
+    """The weight a convolution applies: its ``weight``, or the one its weight norm defines."""
+    return conv.effective_weight() if isinstance(conv, _WeightNorm) else conv.weight
+
+
 def fold_weight_norm(module: nn.Module) -> None:
     """Fold every weight-normalised convolution inside ``module``; outputs are unchanged."""
     for child in module.modules():

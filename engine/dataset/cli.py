@@ -74,10 +74,11 @@ def _import(args: argparse.Namespace) -> None:
         print(f"rejected {rejected.source}: {rejected.reason}")
     if report.out is None:
         raise DatasetError(f"no clip of {args.src} could be imported; nothing was written")
-    seconds = sum(clip.duration_s for clip in report.imported)
+    minutes, seconds = divmod(sum(clip.duration_s for clip in report.imported), 60)
     print(
-        f"imported {len(report.imported)} clips ({seconds / 60:.1f} min, {report.layout}) "
-        f"into {report.out} at {sample_rate} Hz; {len(report.rejected)} rejected"
+        f"imported {len(report.imported)} clips ({int(minutes)} min {seconds:.0f} s, "
+        f"{report.layout}) into {report.out} at {sample_rate} Hz; "
+        f"{len(report.rejected)} rejected"
     )
 
 

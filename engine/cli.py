@@ -14,17 +14,20 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from engine.audio.levels import peak_normalize
 from engine.audio.playback import PlaybackError, output_device_problem, play_blocking
 from engine.audio.wav import atomic_wav_writer, read_wav
-from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError, official_mels
+from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
 from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
-from engine.pairing import describe, mel_differences
+from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
+from engine.runtime.devices import usable_device
 from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
 from engine.text.frontend import FrontEndError, UnsayableWarning
+from engine.vocoders import GRIFFIN_LIM, load_vocoder
 
 USAGE_ERROR = 2
 USER_ERRORS = (
@@ -40,14 +43,37 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
 
 
+# Control options: (flag, Controls field, type, help).
+_CONTROL_OPTIONS = (
+    ("--noise-scale", "noise_scale", float, "voice temperature, VITS and Glow-TTS"),
+    ("--noise-w", "noise_w", float, "rhythm temperature, VITS"),
+    ("--length-scale", "length_scale", float, ">1 speaks slower"),
+    ("--temperature", "temperature", float, "Grad-TTS temperature (higher: calmer)"),
+    ("--steps", "steps", int, "Grad-TTS diffusion steps"),
+    ("--sigma", "sigma", float, "WaveGlow noise sigma"),
+    ("--denoiser-strength", "denoiser_strength", float, "WaveGlow denoiser, 0 to 1"),
+)
+
+
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--voice", help="voice name, voice folder or Piper .onnx (default: joe)")
+    model = parser.add_mutually_exclusive_group()
+    model.add_argument("--voice", help="voice name, voice folder or Piper .onnx (default: joe)")
+    model.add_argument(
+        "--model", type=Path, help="an official VITS, Glow-TTS or Grad-TTS checkpoint file"
+    )
+    parser.add_argument("--config", type=Path, help="the --model's config JSON (default: found)")
+    parser.add_argument(
+        "--vocoder", help="HiFi-GAN g_* or WaveGlow checkpoint, or griffin-lim (mel models)"
+    )
+    parser.add_argument("--vocoder-config", type=Path, help="the --vocoder's config JSON")
     parser.add_argument("--device", help="cpu or cuda (default: cuda if present)")
     parser.add_argument("--speaker", type=int, help="speaker id of a multi-speaker voice")
     parser.add_argument("--seed", type=int, default=0, help="the take's random seed (default 0)")
-    parser.add_argument("--noise-scale", type=float, help="voice temperature (default: voice's)")
-    parser.add_argument("--noise-w", type=float, help="rhythm temperature (default: voice's)")
-    parser.add_argument("--length-scale", type=float, help=">1 speaks slower (default: voice's)")
+    for flag, _, kind, description in _CONTROL_OPTIONS:
+        parser.add_argument(flag, type=kind, help=f"{description} (default: the model's)")
+    parser.add_argument(
+        "--stochastic", action="store_true", help="Grad-TTS: sample the SDE, not the ODE"
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -81,12 +107,37 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
-    defaults = synthesizer.default_controls()
-    return Controls(
-        noise_scale=defaults.noise_scale if args.noise_scale is None else args.noise_scale,
-        noise_w=defaults.noise_w if args.noise_w is None else args.noise_w,
-        length_scale=defaults.length_scale if args.length_scale is None else args.length_scale,
-    )
+    """The model's defaults with the options given; an option the model does not read is a
+    mistake worth saying (``--steps`` on VITS would silently do nothing)."""
+    given = {field: getattr(args, field) for _, field, _, _ in _CONTROL_OPTIONS}
+    given = {field: value for field, value in given.items() if value is not None}
+    if args.stochastic:
+        given["stochastic"] = True
+    unread = [field for field in given if field not in synthesizer.control_names]
+    if unread:
+        flags = ", ".join("--" + field.replace("_", "-") for field in unread)
+        reads = ", ".join("--" + field.replace("_", "-") for field in synthesizer.control_names)
+        raise UserError(f"{flags}: this model does not use it; it reads {reads}")
+    return replace(synthesizer.default_controls(), **given)
+
+
+def _synthesizer(args: argparse.Namespace) -> Synthesizer:
+    """The Synthesizer the voice or model options ask for, with its vocoder."""
+    if args.model is not None:
+        voice = load_voice(args.model, args.config)
+    elif args.config is not None:
+        raise UserError("--config goes with --model")
+    else:
+        voice = load_voice(args.voice)
+    vocoder = args.vocoder
+    if vocoder is not None and vocoder != GRIFFIN_LIM:
+        vocoder = load_vocoder(vocoder, args.vocoder_config, usable_device(args.device))
+    elif args.vocoder_config is not None:
+        raise UserError("--vocoder-config goes with a --vocoder checkpoint")
+    synthesizer = Synthesizer(voice, device=args.device, vocoder=vocoder)
+    if synthesizer.pairing_note:
+        print(f"glottis {args.command}: note: {synthesizer.pairing_note}", file=sys.stderr)
+    return synthesizer
 
 
 def _prepare(
@@ -193,7 +244,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
 
 def _say(args: argparse.Namespace) -> None:
     jobs = _jobs(args)
-    synthesizer = Synthesizer(load_voice(args.voice), device=args.device)
+    synthesizer = _synthesizer(args)
     for text, _, where in jobs:
         try:
             synthesizer.front_end.sentences(text)
@@ -239,7 +290,7 @@ def _play_file(path: Path) -> None:
 def _phonemes(args: argparse.Namespace) -> None:
     if not args.text.strip():
         raise UserError("the text is empty: nothing to phonemize")
-    synthesizer = Synthesizer(load_voice(args.voice), device=args.device)
+    synthesizer = _synthesizer(args)
     utterance = _prepare(synthesizer, args.text, args, "the text")
     if args.json:
         sentences = [
@@ -271,20 +322,11 @@ def _inspect(args: argparse.Namespace) -> None:
         print("mels: none (VITS makes audio itself; no vocoder needed)")
         return
     print(f"mels: {describe(checkpoint.mel)}")
-    other = "vocoder" if checkpoint.role == "acoustic" else "acoustic"
-    pairs = [
-        name
-        for name, mel in official_mels(other).items()
-        if not (
-            mel_differences(checkpoint.mel, mel)
-            if other == "vocoder"
-            else mel_differences(mel, checkpoint.mel)
-        )
-    ]
-    if other == "vocoder":
-        pairs.append("Griffin-Lim (no weights, any mel)")
-    label = "compatible vocoders" if other == "vocoder" else "compatible acoustic models"
-    print(f"{label}: {', '.join(pairs) if pairs else 'none of the official ones'}")
+    if checkpoint.role == "acoustic":
+        print(f"compatible vocoders: {', '.join(compatible_vocoders(checkpoint.mel))}")
+        return
+    pairs = compatible_acoustic_models(checkpoint.mel)
+    print(f"compatible acoustic models: {', '.join(pairs) or 'none of the official ones'}")
 
 
 def run(argv: Sequence[str] | None = None) -> int:

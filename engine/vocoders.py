@@ -132,14 +132,9 @@ def load_vocoder(
     default), prepared for inference as the official scripts do (weight norm folded)."""
     device = device or torch.device("cpu")
     try:
-        checkpoint = load_checkpoint(path, config)
+        checkpoint = load_checkpoint(path, config, role="vocoder")
     except CheckpointError as error:
         raise SynthesisError(str(error)) from error
-    if checkpoint.role != "vocoder":
-        raise SynthesisError(
-            f"{Path(path).name} is a {FAMILY_NAMES[checkpoint.family]} acoustic model, "
-            "not a vocoder"
-        )
     model = on_device(checkpoint.model, device).eval()
     if checkpoint.family == "waveglow":
         model.remove_weightnorm()

@@ -29,14 +29,9 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def card_for_checkpoint(checkpoint: Checkpoint) -> dict[str, Any]:
-    """The card of an official acoustic checkpoint; VoiceImportError for a vocoder or for a
-    vocabulary the official front end does not produce."""
+    """The card of an official acoustic checkpoint; VoiceImportError for a vocabulary the
+    official front end does not produce."""
     family = checkpoint.family
-    if checkpoint.role != "acoustic":
-        raise VoiceImportError(
-            f"{checkpoint.path.name} is a {FAMILY_NAMES[family]} vocoder, not an acoustic "
-            "model: give it as the vocoder"
-        )
     frontend, symbols = _front_end(family, checkpoint.config)
     n_vocab = _vocabulary(checkpoint)
     if n_vocab != symbols:

@@ -51,6 +51,7 @@ ROLES = {
     "hifigan": "vocoder",
     "waveglow": "vocoder",
 }
+ROLE_NAMES = {"acoustic": "acoustic model", "vocoder": "vocoder"}
 
 
 class CheckpointError(ValueError):
@@ -90,13 +91,26 @@ class Checkpoint:
         return None if self.family == "vits" else _MEL_SETTINGS[self.family](self.config)
 
 
-def load(path: str | Path, config: str | Path | Mapping[str, Any] | None = None) -> Checkpoint:
-    """Our model for an official checkpoint file; raises CheckpointError saying what is wrong."""
+def load(
+    path: str | Path,
+    config: str | Path | Mapping[str, Any] | None = None,
+    role: str | None = None,
+) -> Checkpoint:
+    """Our model for an official checkpoint file; raises CheckpointError saying what is wrong.
+
+    ``role`` ("acoustic" or "vocoder"), when given, is what the caller needs: a file of the
+    other role is refused before its config is looked for.
+    """
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint file at {path}")
     container = _read(path)
     family, state_dict = _classify(container, path)
+    if role is not None and ROLES[family] != role:
+        raise CheckpointError(
+            f"{path.name} is a {FAMILY_NAMES[family]} {ROLE_NAMES[ROLES[family]]}, "
+            f"not {'an' if role == 'acoustic' else 'a'} {ROLE_NAMES[role]}"
+        )
     given = _read_config(config) if config is not None else None
     if family == "waveglow":
         model, waveglow_config = load_waveglow_checkpoint(path, given)

@@ -121,7 +121,7 @@ def load_voice(
 def load_checkpoint_voice(path: Path, config: str | Path | None = None) -> Voice:
     """An official VITS, Glow-TTS or Grad-TTS checkpoint as a voice, named by its path."""
     try:
-        checkpoint = load(path, config)
+        checkpoint = load(path, config, role="acoustic")
     except CheckpointError as error:
         raise VoiceImportError(str(error)) from error
     card = card_for_checkpoint(checkpoint)

@@ -237,3 +237,54 @@ def test_inspect_refuses_a_file_that_is_no_checkpoint(tmp_path, capsys):
     junk = tmp_path / "notes.pth"
     junk.write_text("not a model")
     _assert_user_error(["inspect", str(junk)], capsys, "notes.pth")
+
+
+def _fixture_args(model: str, tag: str = "small") -> list[str]:
+    found = [f for f in fixtures(model) if f.tag == tag]
+    if not found:
+        pytest.skip(f"no {model} {tag} fixture")
+    return [str(found[0].checkpoint), str(found[0].config)]
+
+
+def test_say_with_an_official_mel_model_and_vocoder(tmp_path, capsys):
+    model, config = _fixture_args("grad-tts")
+    vocoder, vocoder_config = _fixture_args("hifi-gan")
+    out = tmp_path / "grad.wav"
+    options = ["--model", model, "--config", config, "--vocoder", vocoder]
+    options += ["--vocoder-config", vocoder_config, "--steps", "2", "--temperature", "2"]
+    assert run(["say", "Good morning.", "-o", str(out), *options]) == 0
+    assert sf.info(out).samplerate == 22050 and sf.info(out).frames > 0
+    _summary(capsys.readouterr().out)
+
+
+def test_say_with_an_official_model_and_griffin_lim(tmp_path):
+    model, config = _fixture_args("glow-tts")
+    out = tmp_path / "glow.wav"
+    options = ["--model", model, "--config", config, "--vocoder", "griffin-lim"]
+    assert run(["say", "Hi.", "-o", str(out), *options, "--noise-scale", "0.3"]) == 0
+    assert sf.info(out).frames > 0
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--steps", "4"], "--steps: this model does not use it"),
+        (["--config", "c.json"], "--config goes with --model"),
+        (["--vocoder", "griffin-lim"], "makes audio itself"),
+    ],
+)
+def test_options_the_model_does_not_take_are_errors(tmp_path, capsys, options, fragment):
+    out = tmp_path / "x.wav"
+    _assert_user_error(["say", "Hello.", "-o", str(out), *options], capsys, fragment)
+
+
+def test_files_of_the_wrong_role_or_pairing_are_one_line_errors(tmp_path, capsys):
+    model, config = _fixture_args("glow-tts")
+    vocoder, vocoder_config = _fixture_args("waveglow")
+    out = tmp_path / "x.wav"
+    as_model = ["say", "Hi.", "-o", str(out), "--model", vocoder]
+    _assert_user_error(as_model, capsys, "is a WaveGlow vocoder, not an acoustic model")
+    mismatched = ["say", "Hi.", "-o", str(out), "--model", model, "--config", config]
+    mismatched += ["--vocoder", vocoder, "--vocoder-config", vocoder_config]
+    _assert_user_error(mismatched, capsys, "mel bands: model 80, vocoder 12")
+    assert not out.exists()

@@ -1,4 +1,4 @@
-"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices`` and ``inspect``.
+"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect`` and ``dataset``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
@@ -23,6 +23,8 @@ from engine.audio.wav import atomic_wav_writer, read_wav
 from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
 from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
+from engine.dataset import cli as dataset_cli
+from engine.dataset.errors import DatasetError
 from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
 from engine.runtime.devices import usable_device
 from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
@@ -32,6 +34,7 @@ from engine.vocoders import GRIFFIN_LIM, load_vocoder
 USAGE_ERROR = 2
 USER_ERRORS = (
     CheckpointError,
+    DatasetError,
     FrontEndError,
     SynthesisError,
     UnknownVoiceError,
@@ -103,6 +106,7 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="what an official checkpoint file holds")
     inspect.add_argument("checkpoint", type=Path)
     inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
+    dataset_cli.add_parser(commands)
     return parser
 
 
@@ -333,7 +337,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status. Characters the voice cannot say are reported
     once each, as one line, when the command succeeds; other warnings are shown as usual."""
     args = _build_parser().parse_args(argv)
-    handlers = {"say": _say, "phonemes": _phonemes, "voices": _voices, "inspect": _inspect}
+    handlers = {
+        "say": _say,
+        "phonemes": _phonemes,
+        "voices": _voices,
+        "inspect": _inspect,
+        "dataset": dataset_cli.run,
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)
         try:

@@ -288,3 +288,7 @@ def test_files_of_the_wrong_role_or_pairing_are_one_line_errors(tmp_path, capsys
     mismatched += ["--vocoder", vocoder, "--vocoder-config", vocoder_config]
     _assert_user_error(mismatched, capsys, "mel bands: model 80, vocoder 12")
     assert not out.exists()
+
+
+def test_dataset_commands_are_wired(tmp_path, capsys):
+    _assert_user_error(["dataset", "check", str(tmp_path)], capsys, "no metadata.csv")

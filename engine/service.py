@@ -42,6 +42,7 @@ from typing import Any
 
 # Controls a VITS voice has, for a synthesizer that does not say which it has.
 VITS_CONTROLS = ("noise_scale", "noise_w", "length_scale")
+ENGINE_NICENESS = 5
 READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
 
 
@@ -123,6 +124,10 @@ def serve(requests: Connection, events: Connection) -> None:
             else:
                 jobs.put(request)
 
+    if hasattr(os, "nice"):
+        # Below the window's priority: on a machine with few cores, the window stays fluid
+        # while a render takes every core.
+        os.nice(ENGINE_NICENESS)
     threading.Thread(target=read, name="engine-requests", daemon=True).start()
     service = EngineService(events.send)
     events.send({"event": READY, "job": 0})

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -47,4 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda _info: window.render_text() if not window.project.takes else None
         )
     window.show()
-    return app.exec()
+    code = app.exec()
+    # Delete the window while Qt still runs: left to the interpreter's exit, pyqtgraph's
+    # items are torn down after the QApplication, and PySide6 crashes there.
+    shiboken6.delete(window)
+    return code

@@ -10,6 +10,7 @@ once, from the renders the take remembers).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._requested: set[tuple[int, tuple[int, ...]]] = set()
         self._autosaved_state: tuple[int, str] | None = None
         self._text_dirty = False
+        self._autosave_error = ""
         self._override: tuple[int, Take] | None = None
         self._override_job: int | None = None
         self._ab: tuple[int, tuple[int, ...]] | None = None
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
+        self.autosave_timer.timeout.connect(self._check_autosave_error)
         self.autosave_timer.timeout.connect(self.write_autosave)
         self.autosave_timer.start()
         self.engine.start()
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.engine.cancel_all)
         self.takes_list.currentRowChanged.connect(self._on_take_selected)
         self.take_view.boundary_moved.connect(self.move_boundary)
+        self.take_view.boundary_dragged.connect(lambda text: self.statusBar().showMessage(text))
         self.take_view.nudge_requested.connect(self.nudge_selection)
         self.take_view.seek_requested.connect(self.seek)
         self.take_view.selection_changed.connect(lambda *_: self._update_actions())
@@ -711,19 +715,30 @@ class MainWindow(QMainWindow):
         self._text_dirty = True
         self._update_title()
 
-    def write_autosave(self) -> bool:
-        """Write the recovery copy when anything changed since the last one."""
+    def write_autosave(self) -> Future | None:
+        """Start writing the recovery copy when anything changed since the last one."""
         state = (self.undo_stack.index(), self.text_edit.toPlainText())
-        if state == self._autosaved_state or not (self.project.takes or state[1]):
-            return False
+        if self.autosave.busy or state == self._autosaved_state:
+            return None
+        if not (self.project.takes or state[1]):
+            return None
         self._sync_project()
-        try:
-            self.autosave.write(self.project, self.path)
-        except OSError as error:
-            self.statusBar().showMessage(f"Autosave failed: {error}", 5000)
-            return False
+        future = self.autosave.write(self.project, self.path)
+        future.add_done_callback(self._autosave_done)
         self._autosaved_state = state
-        return True
+        return future
+
+    def _autosave_done(self, future: Future) -> None:
+        """On the writer's thread: a failure is kept for the UI thread to show."""
+        error = future.exception()
+        if error is not None:
+            self._autosave_error = f"Autosave failed: {error}"
+
+    def _check_autosave_error(self) -> None:
+        if self._autosave_error:
+            self.message_bar.show_message(self._autosave_error, "error")
+            self._autosave_error = ""
+            self._autosaved_state = None
 
     def _offer_recovery(self) -> None:
         found = recovery.orphans()
@@ -747,7 +762,9 @@ class MainWindow(QMainWindow):
         self._set_project(project, recovery.saved_as(folder))
         self._text_dirty = True
         self._update_title()
-        self.write_autosave()
+        written = self.write_autosave()
+        if written is not None:
+            written.result()  # our own copy is on disk before the crashed one goes
         recovery.discard(folder)
         self.statusBar().showMessage("Recovered; save the project to keep it", 6000)
         return True

@@ -177,6 +177,27 @@ class Project:
             raise ProjectError(f"{where} is damaged: {error!r}") from error
 
 
+def snapshot(project: Project) -> Project:
+    """A copy to save from another thread: the takes with their current audio, nothing the
+    window goes on changing (utterance dicts are never changed in place, only replaced)."""
+    takes = []
+    for take in project.takes:
+        copy = Take(take.utterance)
+        rendered = take.rendered or take.latest
+        if rendered is not None:
+            copy.remember(take.durations, rendered)
+        takes.append(copy)
+    return Project(
+        text=project.text,
+        takes=takes,
+        voice=project.voice,
+        vocoder=project.vocoder,
+        controls=dict(project.controls),
+        seed=project.seed,
+        seed_locked=project.seed_locked,
+    )
+
+
 def save(project: Project, folder: Path) -> None:
     """Write ``project`` into ``folder``: the takes' audio first, ``project.json`` last."""
     folder = Path(folder)

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import platformdirs
@@ -31,12 +32,26 @@ def recovery_dir() -> Path:
 
 
 class Autosave:
-    """This process's recovery folder."""
+    """This process's recovery folder, written on a worker thread: encoding the takes and
+    flushing them to disk takes long enough to be felt on the UI thread."""
 
     def __init__(self) -> None:
         self.folder = recovery_dir() / f"{os.getpid()}-{time.time_ns()}"
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
+        self._pending: Future | None = None
 
-    def write(self, project: projects.Project, saved_as: Path | None) -> None:
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None and not self._pending.done()
+
+    def write(self, project: projects.Project, saved_as: Path | None) -> Future:
+        """Start writing a snapshot of ``project``; the future says when it is on disk (and
+        raises what went wrong). The caller skips a write while one is running."""
+        copy = projects.snapshot(project)
+        self._pending = self._writer.submit(self._write, copy, saved_as)
+        return self._pending
+
+    def _write(self, project: projects.Project, saved_as: Path | None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         projects.save(project, self.folder)
         owner = {
@@ -44,9 +59,13 @@ class Autosave:
             "project": str(saved_as) if saved_as else None,
             "time": time.time(),
         }
-        (self.folder / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+        projects.atomic_write(
+            self.folder / OWNER_FILE, lambda f: f.write(json.dumps(owner).encode("utf-8"))
+        )
 
     def discard(self) -> None:
+        """Wait for a write in progress, then remove the folder (the window closed cleanly)."""
+        self._writer.shutdown(wait=True)
         discard(self.folder)
 
 

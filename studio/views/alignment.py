@@ -1,30 +1,170 @@
 """The alignment editor: a take's phonemes as labelled segments with draggable boundaries.
 
-Dragging a boundary previews at once (the boundary snaps to frames, the two neighbouring
-labels move and say their lengths); the edit itself is reported on release, as
-``boundary_moved(boundary, frames)``, and the window turns it into an undoable command and a
-re-render. The drag cannot take either neighbour below its minimum (one frame per token).
+All segments are one graphics item that paints only what is in view (a ten-minute take has
+thousands of phonemes; an item each would make every redraw slow). A boundary is picked up
+within a few pixels of the cursor; dragging it previews at once (it snaps to frames, the two
+neighbouring labels move and the status says their lengths), and the edit itself is reported
+on release as ``boundary_moved(boundary, frames)``, which the window turns into an undoable
+command and a re-render. A drag cannot take either neighbour below its minimum (one frame
+per token).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QTransform
 
 from studio import durations as dur
 
-BOUNDARY_PEN = pg.mkPen((90, 160, 255), width=2)
-BOUNDARY_HOVER_PEN = pg.mkPen((255, 200, 60), width=3)
+BOUNDARY_COLOR = QColor(90, 160, 255)
+ACTIVE_COLOR = QColor(255, 200, 60)
 SELECTION_BRUSH = QColor(90, 160, 255, 60)
+PICK_PIXELS = 5.0  # how close to a boundary a press picks it up
+
+
+class SegmentsItem(pg.GraphicsObject):
+    """Boundaries and labels of one take, in seconds by 0..1."""
+
+    dragged = Signal(int, int)  # boundary, frame it is at (while dragging)
+    released = Signal(int, int)  # boundary, frames moved
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptHoverEvents(True)
+        self.frame_seconds = 256 / 22050
+        self.starts = np.zeros(1, dtype=np.int64)  # frame each segment starts on, then the end
+        self.labels: list[str] = []
+        self.limits: list[tuple[int, int]] = []  # per boundary, the frames it may lie between
+        self.text_color = QColor(200, 200, 200)
+        self.active = -1  # the boundary hovered or dragged
+        self.drag_frame = -1
+
+    def set_segments(
+        self,
+        starts: Sequence[int],
+        labels: Sequence[str],
+        limits: Sequence[tuple[int, int]],
+        frame_seconds: float,
+    ) -> None:
+        self.prepareGeometryChange()
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.labels = list(labels)
+        self.limits = list(limits)
+        self.frame_seconds = frame_seconds
+        self.active = self.drag_frame = -1
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return QRectF(0.0, 0.0, max(float(self.starts[-1]) * self.frame_seconds, 1e-3), 1.0)
+
+    def boundary_frame(self, boundary: int) -> int:
+        """Where boundary ``boundary`` (before segment ``boundary``) is, or is being dragged."""
+        if boundary == self.active and self.drag_frame >= 0:
+            return self.drag_frame
+        return int(self.starts[boundary])
+
+    def _segment_starts(self) -> np.ndarray:
+        starts = self.starts.copy()
+        if self.drag_frame >= 0 and self.active > 0:
+            starts[self.active] = self.drag_frame
+        return starts
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = self.getViewBox()
+        if view is None or len(self.labels) == 0:
+            return
+        (low, high), _ = view.viewRange()
+        device = QTransform(painter.transform())  # item -> device pixels, as painted now
+        starts = self._segment_starts() * self.frame_seconds
+        first = max(int(np.searchsorted(starts, low)) - 1, 0)
+        last = min(int(np.searchsorted(starts, high)) + 1, len(self.labels))
+        painter.save()
+        painter.resetTransform()
+        metrics = QFontMetricsF(painter.font())
+        top = device.map(QPointF(0, 1)).y()
+        bottom = device.map(QPointF(0, 0)).y()
+        middle = (top + bottom) / 2
+        for boundary in range(max(first, 1), min(last + 1, len(self.labels))):
+            x = device.map(QPointF(starts[boundary], 0)).x()
+            color = ACTIVE_COLOR if boundary == self.active else BOUNDARY_COLOR
+            painter.setPen(QPen(color, 3 if boundary == self.active else 2))
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.setPen(QPen(self.text_color))
+        for index in range(first, last):
+            label = self.labels[index]
+            if not label.strip():
+                continue
+            left = device.map(QPointF(starts[index], 0)).x()
+            right = device.map(QPointF(starts[index + 1], 0)).x()
+            width = metrics.horizontalAdvance(label)
+            if right - left >= width + 2:
+                painter.drawText(
+                    QPointF((left + right - width) / 2, middle + metrics.ascent() / 2), label
+                )
+        painter.restore()
+
+    def _nearest(self, scene_pos: QPointF) -> int:
+        """The boundary within PICK_PIXELS of ``scene_pos``, or -1."""
+        if len(self.labels) < 2:
+            return -1
+        x = self.mapFromScene(scene_pos).x()
+        view = self.getViewBox()
+        (low, high), _ = view.viewRange()
+        pixel = (high - low) / max(view.width(), 1.0)
+        seconds = self.starts[1:-1] * self.frame_seconds
+        index = int(np.argmin(np.abs(seconds - x)))
+        return index + 1 if abs(seconds[index] - x) <= PICK_PIXELS * pixel else -1
+
+    def hoverEvent(self, event) -> None:  # noqa: N802 (pyqtgraph's name)
+        if self.drag_frame >= 0:
+            return
+        nearest = -1 if event.isExit() else self._nearest(event.scenePos())
+        if nearest >= 0:
+            event.acceptDrags(Qt.MouseButton.LeftButton)
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+        else:
+            self.unsetCursor()
+        if nearest != self.active:
+            self.active = nearest
+            self.update()
+
+    def mouseDragEvent(self, event) -> None:  # noqa: N802 (pyqtgraph's name)
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        if event.isStart():
+            boundary = self._nearest(event.buttonDownScenePos())
+            if boundary < 0:
+                event.ignore()  # not on a boundary: the view pans
+                return
+            self.active = boundary
+        elif self.active < 0:
+            event.ignore()
+            return
+        event.accept()
+        boundary = self.active
+        low, high = self.limits[boundary - 1]
+        frame = round(self.mapFromScene(event.scenePos()).x() / self.frame_seconds)
+        self.drag_frame = int(min(max(frame, low), high))
+        self.update()
+        self.dragged.emit(boundary, self.drag_frame)
+        if event.isFinish():
+            moved = self.drag_frame - int(self.starts[boundary])
+            self.drag_frame = -1
+            self.update()
+            if moved:
+                self.released.emit(boundary, moved)
 
 
 class AlignmentPlot(pg.PlotItem):
     """Segments of one take, on the shared time axis."""
 
     boundary_moved = Signal(int, int)  # boundary index (before segment i), frames moved
+    boundary_dragged = Signal(str)  # a description of the drag in progress
     segment_clicked = Signal(int, bool, bool)  # segment, extend (shift), word (double click)
 
     def __init__(self) -> None:
@@ -37,12 +177,13 @@ class AlignmentPlot(pg.PlotItem):
         self.frame_seconds = 256 / 22050
         self.durations: list[int] = []
         self.parts: list[dur.Segment] = []
-        self.labels: list[pg.TextItem] = []
-        self.lines: list[pg.InfiniteLine] = []
+        self.segments = SegmentsItem()
+        self.addItem(self.segments)
+        self.segments.released.connect(self.boundary_moved)
+        self.segments.dragged.connect(self._describe_drag)
         self.selection = pg.LinearRegionItem(
             movable=False, brush=SELECTION_BRUSH, pen=pg.mkPen(None)
         )
-        self.text_color = QColor(200, 200, 200)
         self.selection.setZValue(-10)
         self.selection.hide()
         self.addItem(self.selection, ignoreBounds=True)
@@ -51,40 +192,23 @@ class AlignmentPlot(pg.PlotItem):
         self, tokens: Sequence[str], durations: Sequence[int], frame_seconds: float
     ) -> None:
         """Draw the segments of ``tokens`` lasting ``durations`` frames of ``frame_seconds``."""
-        for item in self.labels + self.lines:
-            self.removeItem(item)
-        self.labels, self.lines = [], []
         self.frame_seconds = frame_seconds
         self.durations = list(durations)
         self.parts = dur.segments(tokens)
         starts = dur.starts(self.durations, self.parts)
-        for index, segment in enumerate(self.parts):
-            label = pg.TextItem(segment.label, anchor=(0.5, 0.5), color=self.text_color)
-            label.setToolTip(f"{segment.label!r}: {segment.frames(self.durations)} frames")
-            self.addItem(label, ignoreBounds=True)
-            self.labels.append(label)
-            self._place_label(index, starts[index], starts[index + 1])
-        for boundary in range(1, len(self.parts)):
-            low, high = dur.boundary_limits(self.durations, self.parts, boundary)
-            line = pg.InfiniteLine(
-                pos=starts[boundary] * frame_seconds,
-                movable=True,
-                pen=BOUNDARY_PEN,
-                hoverPen=BOUNDARY_HOVER_PEN,
-                bounds=(low * frame_seconds, high * frame_seconds),
-            )
-            line.boundary = boundary
-            line.start_frame = starts[boundary]
-            line.sigDragged.connect(self._preview)
-            line.sigPositionChangeFinished.connect(self._commit)
-            self.addItem(line, ignoreBounds=True)
-            self.lines.append(line)
+        limits = [
+            dur.boundary_limits(self.durations, self.parts, boundary)
+            for boundary in range(1, len(self.parts))
+        ]
+        self.segments.set_segments(starts, [p.label for p in self.parts], limits, frame_seconds)
         self.setXRange(0, max(starts[-1], 1) * frame_seconds, padding=0)
 
+    def boundary_seconds(self, boundary: int) -> float:
+        return self.segments.boundary_frame(boundary) * self.frame_seconds
+
     def set_text_color(self, color: QColor) -> None:
-        self.text_color = QColor(color)
-        for label in self.labels:
-            label.setColor(self.text_color)
+        self.segments.text_color = QColor(color)
+        self.segments.update()
 
     def clear_take(self) -> None:
         self.show_take([], [], self.frame_seconds)
@@ -106,34 +230,16 @@ class AlignmentPlot(pg.PlotItem):
         if not self.parts:
             return -1
         starts = dur.starts(self.durations, self.parts)
-        frame = seconds / self.frame_seconds
-        for index in range(len(self.parts)):
-            if frame < starts[index + 1]:
-                return index
-        return len(self.parts) - 1
+        index = int(np.searchsorted(starts, seconds / self.frame_seconds, side="right")) - 1
+        return min(max(index, 0), len(self.parts) - 1)
 
-    def _place_label(self, index: int, start: int, stop: int) -> None:
-        self.labels[index].setPos((start + stop) / 2 * self.frame_seconds, 0.5)
-
-    def _snapped_frame(self, line: pg.InfiniteLine) -> int:
-        return round(line.value() / self.frame_seconds)
-
-    def _preview(self, line: pg.InfiniteLine) -> None:
-        """Snap to a frame and move the two neighbours' labels; no engine work."""
-        frame = self._snapped_frame(line)
-        line.setPos(frame * self.frame_seconds)
-        boundary = line.boundary
+    def _describe_drag(self, boundary: int, frame: int) -> None:
         starts = dur.starts(self.durations, self.parts)
-        self._place_label(boundary - 1, starts[boundary - 1], frame)
-        self._place_label(boundary, frame, starts[boundary + 1])
-        left = frame - starts[boundary - 1]
-        right = starts[boundary + 1] - frame
-        line.setToolTip(f"{left} | {right} frames")
-
-    def _commit(self, line: pg.InfiniteLine) -> None:
-        delta = self._snapped_frame(line) - line.start_frame
-        if delta:
-            self.boundary_moved.emit(line.boundary, delta)
+        left, right = self.parts[boundary - 1], self.parts[boundary]
+        self.boundary_dragged.emit(
+            f"{left.label or '·'} {frame - starts[boundary - 1]} frames | "
+            f"{right.label or '·'} {starts[boundary + 1] - frame} frames"
+        )
 
     def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if event.button() != Qt.MouseButton.LeftButton:

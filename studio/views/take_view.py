@@ -27,6 +27,7 @@ class TakeView(pg.GraphicsLayoutWidget):
 
     seek_requested = Signal(float)
     boundary_moved = Signal(int, int)  # boundary, frames
+    boundary_dragged = Signal(str)  # what the drag in progress would make
     nudge_requested = Signal(int)  # frames (+ longer, - shorter) for the selection
     selection_changed = Signal(int, int)  # first, last segment (-1, -1: none)
 
@@ -58,6 +59,7 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.first = self.last = -1
         self.scene().sigMouseClicked.connect(self._on_click)
         self.alignment.boundary_moved.connect(self.boundary_moved)
+        self.alignment.boundary_dragged.connect(self.boundary_dragged)
         self.alignment.segment_clicked.connect(self._on_segment_clicked)
 
     def show_take(self, take: Take | None, rendered: Rendered | None, frame_seconds: float) -> None:

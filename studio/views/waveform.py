@@ -13,6 +13,7 @@ class WaveformPlot(pg.PlotItem):
     def __init__(self) -> None:
         super().__init__()
         self.setLabel("left", "amplitude")
+        self.getAxis("left").enableAutoSIPrefix(False)
         self.setMouseEnabled(x=True, y=False)
         self.setYRange(-1, 1, padding=0.02)
         self.hideButtons()

@@ -1,0 +1,88 @@
+"""The studio's tests drive the real window, offscreen, with its real engine process.
+
+QSettings are kept in a temporary folder, so no test reads or changes the user's. Waiting is
+done with event loops (``wait_until``), never with ``processEvents``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import shiboken6
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+
+from studio.app import application  # noqa: E402
+
+# The engine loads the bundled voice (the first time, converting it) within this.
+LOAD_TIMEOUT = 180.0
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
+    """Run the event loop until ``condition()`` is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what or condition}")
+        loop = QEventLoop()
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
+
+
+@pytest.fixture(scope="session")
+def studio_app(tmp_path_factory: pytest.TempPathFactory):
+    """The QApplication, named as the studio names it, with QSettings in a temporary folder."""
+    app = application()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat,
+        QSettings.Scope.UserScope,
+        str(tmp_path_factory.mktemp("qsettings")),
+    )
+    return app
+
+
+def open_window(**options) -> object:
+    from studio.main_window import MainWindow
+
+    window = MainWindow(offer_recovery=False, **options)
+    window.show()
+    wait_until(lambda: window.engine_info, LOAD_TIMEOUT, "the engine to load the voice")
+    return window
+
+
+def close_window(window) -> None:
+    window.undo_stack.setClean()
+    window._text_dirty = False
+    window.close()
+    shiboken6.delete(window)  # now, not at the interpreter's exit (PySide6 crashes there)
+
+
+@pytest.fixture(scope="module")
+def window(studio_app, glottis_data_dir) -> Iterator[object]:
+    """One window (and engine process) for a test module."""
+    window = open_window()
+    yield window
+    close_window(window)
+
+
+def render(window, text: str, timeout: float = 120.0) -> None:
+    """Type nothing: set the text, render, and wait until every take has its audio."""
+    window.text_edit.setPlainText(text)
+    before = window.undo_stack.index()
+    window.render_text()
+    wait_until(lambda: window.undo_stack.index() > before, timeout, "the text to be prepared")
+    rendered(window, timeout)
+
+
+def rendered(window, timeout: float = 120.0) -> None:
+    wait_until(
+        lambda: window.project.takes and all(t.rendered for t in window.project.takes),
+        timeout,
+        "every take to be rendered",
+    )

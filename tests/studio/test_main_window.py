@@ -1,0 +1,182 @@
+"""The window end to end: type, render with the bundled voice, drag a boundary with the mouse,
+nudge with the keyboard, undo, export, and a UI thread that never waits on the engine."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import soundfile as sf
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from studio import durations as dur
+from tests.studio.conftest import render, rendered, wait_until
+
+MOVE_INTERVAL = 0.03
+LONG_TEXT = " ".join(
+    f"This is sentence number {n}, which the engine renders while the window stays awake."
+    for n in range(1, 13)
+)
+
+
+def _mouse(view, kind: QEvent.Type, point: QPoint, buttons: Qt.MouseButton) -> None:
+    button = Qt.MouseButton.LeftButton
+    event = QMouseEvent(
+        kind,
+        QPointF(point),
+        QPointF(view.viewport().mapToGlobal(point)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def drag(view, plot, start_seconds: float, end_seconds: float) -> None:
+    """Press on ``plot`` at ``start_seconds``, move in steps to ``end_seconds``, release."""
+
+    def at(seconds: float) -> QPoint:
+        scene = plot.vb.mapViewToScene(QPointF(seconds, 0.5))
+        return view.mapFromScene(scene)
+
+    left = Qt.MouseButton.LeftButton
+    start, end = at(start_seconds), at(end_seconds)
+    _mouse(view, QEvent.Type.MouseMove, start, Qt.MouseButton.NoButton)
+    _mouse(view, QEvent.Type.MouseButtonPress, start, left)
+    for step in range(1, 11):
+        time.sleep(MOVE_INTERVAL)  # pyqtgraph drops moves that come faster than a screen's rate
+        point = start + (end - start) * (step / 10)
+        _mouse(view, QEvent.Type.MouseMove, point, left)
+    _mouse(view, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+
+
+def test_type_render_drag_nudge_undo_export(window, tmp_path):
+    window.text_edit.clear()
+    window.text_edit.setFocus()
+    QTest.keyClicks(window.text_edit, "Hello there. Drag my vowels.")
+    QTest.mouseClick(window.render_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: window.project.takes, 60, "the takes")
+    rendered(window)
+    assert [t.text for t in window.project.takes] == ["Hello there.", "Drag my vowels."]
+    assert "CPU" in window.device_label.text() or "NVIDIA" in window.device_label.text()
+    assert "RTF" in window.render_label.text()
+
+    take = window.current_take
+    original = take.rendered
+    before = take.durations
+    parts = dur.segments(take.tokens)
+    assert len(original.audio) == sum(before) * window.engine_info["hop_length"]
+
+    # Drag a boundary later with mouse events, as far as its right neighbour allows (<= 3).
+    view, plot = window.take_view, window.take_view.alignment
+    boundary = 2
+    left, right = parts[boundary - 1], parts[boundary]
+    frames = min(3, right.frames(before) - dur.minimum_frames(before, right))
+    assert frames >= 1
+    start = plot.boundary_seconds(boundary)
+    drag(view, plot, start, start + frames * window.frame_seconds)
+    wait_until(lambda: window.current_take.durations != before, 10, "the drag to be applied")
+    after = window.current_take.durations
+    assert left.frames(after) == left.frames(before) + frames
+    assert right.frames(after) == right.frames(before) - frames
+    assert sum(after) == sum(before)
+    rendered(window)
+    dragged = window.current_take.rendered
+    assert dragged is not original
+    assert not np.array_equal(dragged.audio, original.audio)
+
+    # Select a phoneme and lengthen it by one frame with the arrow key: the take gets longer.
+    view.set_selection(3, 3)
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Right)
+    wait_until(lambda: sum(window.current_take.durations) == sum(before) + 1, 10, "the nudge")
+    rendered(window)
+    hop = window.engine_info["hop_length"]
+    assert len(window.current_take.rendered.audio) == len(original.audio) + hop
+
+    # Undo both edits: the durations and (remembered, not re-rendered) audio come back.
+    window.undo_stack.undo()
+    assert window.current_take.durations == after
+    window.undo_stack.undo()
+    assert window.current_take.durations == before
+    assert window.current_take.rendered is original
+    window.undo_stack.redo()
+    assert window.current_take.durations == after
+
+    # Export the take and read it back.
+    path = window.export_take(str(tmp_path / "take.wav"))
+    audio, rate = sf.read(path, dtype="float32")
+    assert rate == window.engine_info["sample_rate"]
+    expected = window.current_take.rendered.audio
+    assert len(audio) == len(expected)
+    assert np.max(np.abs(audio - np.clip(expected, -1, 1))) < 1e-3
+
+    joined = window.export_all(str(tmp_path / "all.wav"))
+    audio, _ = sf.read(joined, dtype="float32")
+    assert len(audio) == sum(len(t.rendered.audio) for t in window.project.takes)
+
+
+def test_bad_input_is_said_and_nothing_is_lost(window):
+    render(window, "One short take.")
+    takes = list(window.project.takes)
+    window.text_edit.setPlainText("   ")
+    window.render_text()
+    assert "Type some text" in window.message_bar.text()
+    window.text_edit.setPlainText("...")
+    window.render_text()
+    wait_until(lambda: "failed" in window.message_bar.text(), 30, "the engine's refusal")
+    assert window.project.takes == takes
+
+
+def test_ui_thread_never_waits_on_a_long_render(window):
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    started = time.perf_counter()
+    render(window, LONG_TEXT, timeout=300)
+    timer.stop()
+    busy = time.perf_counter() - started
+    assert len(window.project.takes) == 12
+    assert busy > 1.0, "the render was too short to tell anything"
+    print(f"render of 12 takes: {busy:.1f} s; longest UI timer gap {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < 0.100
+
+
+def test_killing_the_engine_mid_render_keeps_the_document(window):
+    render(window, "The document before the crash.")
+    before = [(t.text, t.durations) for t in window.project.takes]
+    text = window.text_edit.toPlainText()
+    old_pid = window.engine.pid
+    # Renders of the current takes at other durations keep the engine busy.
+    window.project.takes[0] = window.project.takes[0].with_durations(
+        [d + 40 for d in window.project.takes[0].durations]
+    )
+    window._request_renders()
+    wait_until(lambda: window.engine.busy, 10, "the engine to be busy")
+    os.kill(old_pid, signal.SIGKILL)
+    wait_until(lambda: "engine process stopped" in window.message_bar.text(), 30, "the notice")
+    wait_until(
+        lambda: window.engine.pid != old_pid and window.engine_info and not window.engine.busy,
+        120,
+        "the engine to be restarted with the voice loaded",
+    )
+    window.undo_stack.undo()
+    window.undo_stack.redo()
+    assert window.text_edit.toPlainText() == text
+    assert [t.text for t in window.project.takes] == [b[0] for b in before]
+    render(window, "After the crash, rendering works again.")
+    assert window.project.takes[0].rendered is not None

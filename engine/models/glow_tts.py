@@ -28,6 +28,7 @@ from engine.models.layers import (
     DurationPredictor,
     Encoder,
     WNConv1d,
+    conv1d,
     fold_weight_norm,
     sequence_mask,
 )
@@ -102,8 +103,8 @@ class TextEncoder(nn.Module):
         h_dp = h.detach()
         if g is not None:
             h_dp = torch.cat([h_dp, g.expand(-1, -1, h.size(-1))], 1)
-        x_m = self.proj_m(h) * x_mask
-        x_logs = torch.zeros_like(x_m) if self.mean_only else self.proj_s(h) * x_mask
+        x_m = conv1d(self.proj_m, h) * x_mask
+        x_logs = torch.zeros_like(x_m) if self.mean_only else conv1d(self.proj_s, h) * x_mask
         logw = self.proj_w(h_dp, x_mask)
         return x_m, x_logs, logw, x_mask
 
@@ -135,8 +136,8 @@ class ActNorm(nn.Module):
         y = (self.bias + torch.exp(self.logs) * x) * x_mask
         return y, torch.sum(self.logs) * torch.sum(x_mask, [1, 2])
 
-    def inverse(self, y: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
-        return (y - self.bias) * torch.exp(-self.logs) * x_mask
+    def inverse(self, y: Tensor, x_mask: Tensor | None, g: Tensor | None = None) -> Tensor:
+        return _masked((y - self.bias) * torch.exp(-self.logs), x_mask)
 
     @torch.no_grad()
     def initialize(self, x: Tensor, x_mask: Tensor) -> None:
@@ -157,7 +158,9 @@ class InvConvNear(nn.Module):
     ``view(b, 2, c/n_split, n_split/2, t).permute(0, 1, 3, 2, 4)`` grouping.
 
     The inverse is ``torch.inverse(weight)``; :meth:`store_inverse` caches it in a
-    non-persistent buffer, so the state dict keeps the official keys.
+    non-persistent buffer, so the state dict keeps the official keys. Either matrix is
+    applied as one ``[c, c]`` matrix product (:meth:`channel_matrix`) rather than the
+    official reshape and 2-D convolution: the same products and sums, one fast kernel.
     """
 
     weight_inv: Tensor | None
@@ -186,7 +189,7 @@ class InvConvNear(nn.Module):
         groups = x.size(1) / self.n_split
         return y, torch.logdet(self.weight) * groups * torch.sum(x_mask, [1, 2])
 
-    def inverse(self, y: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
+    def inverse(self, y: Tensor, x_mask: Tensor | None, g: Tensor | None = None) -> Tensor:
         weight = self.weight_inv if self.weight_inv is not None else self._inverse_weight()
         return self._mix(y, x_mask, weight)
 
@@ -197,13 +200,21 @@ class InvConvNear(nn.Module):
     def _inverse_weight(self) -> Tensor:
         return torch.inverse(self.weight.float()).to(self.weight.dtype)
 
-    def _mix(self, x: Tensor, x_mask: Tensor, weight: Tensor) -> Tensor:
-        b, c, t = x.shape
-        n = self.n_split
-        x = x.view(b, 2, c // n, n // 2, t).permute(0, 1, 3, 2, 4).reshape(b, n, c // n, t)
-        z = F.conv2d(x, weight.view(n, n, 1, 1))
-        z = z.view(b, 2, n // 2, c // n, t).permute(0, 1, 3, 2, 4).reshape(b, c, t)
-        return z * x_mask
+    def channel_matrix(self, weight: Tensor, channels: int) -> Tensor:
+        """The ``[c, c]`` matrix that mixes ``channels`` channels as ``weight`` mixes
+        each group: entry (ch(i', j), ch(i, j)) is ``weight[i', i]``, where member i of
+        group j is channel ``ch(i, j) = (i // (n/2))·c/2 + j·n/2 + i % (n/2)`` (the
+        official view-and-permute), and every other entry is zero."""
+        n, half = self.n_split, self.n_split // 2
+        member = torch.arange(n, device=weight.device)
+        group = torch.arange(channels // n, device=weight.device)
+        ch = ((member // half) * (channels // 2) + member % half).unsqueeze(1) + group * half
+        matrix = weight.new_zeros(channels, channels)
+        matrix[ch.unsqueeze(1), ch.unsqueeze(0)] = weight.unsqueeze(-1).expand(-1, -1, ch.size(1))
+        return matrix
+
+    def _mix(self, x: Tensor, x_mask: Tensor | None, weight: Tensor) -> Tensor:
+        return _masked(torch.matmul(self.channel_matrix(weight, x.size(1)), x), x_mask)
 
 
 class CouplingBlock(nn.Module):
@@ -236,8 +247,11 @@ class CouplingBlock(nn.Module):
             dropout_before_gate=True,
         )
 
-    def _affine(self, x0: Tensor, x_mask: Tensor, g: Tensor | None) -> tuple[Tensor, Tensor]:
-        out = self.end(self.wn(self.start(x0) * x_mask, x_mask, g=g))
+    def _affine(
+        self, x0: Tensor, x_mask: Tensor | None, g: Tensor | None
+    ) -> tuple[Tensor, Tensor]:
+        h = _masked(conv1d(self.start, x0), x_mask)
+        out = conv1d(self.end, self.wn(h, x_mask, g=g))
         m, logs = out[:, : self.half_channels], out[:, self.half_channels :]
         if self.sigmoid_scale:
             logs = torch.log(1e-6 + torch.sigmoid(logs + 2))
@@ -251,10 +265,10 @@ class CouplingBlock(nn.Module):
         z1 = (m + torch.exp(logs) * x1) * x_mask
         return torch.cat([x0, z1], 1), torch.sum(logs * x_mask, [1, 2])
 
-    def inverse(self, y: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
+    def inverse(self, y: Tensor, x_mask: Tensor | None, g: Tensor | None = None) -> Tensor:
         y0, y1 = y[:, : self.half_channels], y[:, self.half_channels :]
         m, logs = self._affine(y0, x_mask, g)
-        return torch.cat([y0, (y1 - m) * torch.exp(-logs) * x_mask], 1)
+        return torch.cat([y0, _masked((y1 - m) * torch.exp(-logs), x_mask)], 1)
 
     def store_inverse(self) -> None:
         """Fold the WN stack's weight norm, as the official ``store_inverse`` does (it leaves
@@ -327,10 +341,13 @@ class FlowSpecDecoder(nn.Module):
 
     def inverse(self, z: Tensor, z_mask: Tensor, g: Tensor | None = None) -> Tensor:
         """Latent z → mel (the official ``reverse=True``): blocks in reverse order, and in
-        each, coupling⁻¹, then 1×1 convolution⁻¹, then ActNorm⁻¹."""
+        each, coupling⁻¹, then 1×1 convolution⁻¹, then ActNorm⁻¹. Without padding (a
+        mask of ones, as for one utterance) the flows skip their mask products, which would
+        leave every value as it is."""
         x, x_mask = self._squeeze(z, z_mask)
+        mask = None if bool(x_mask.min() == 1) else x_mask
         for flow in reversed(self.flows):
-            x = flow.inverse(x, x_mask, g=g)
+            x = flow.inverse(x, mask, g=g)
         return self._unsqueeze(x, x_mask)
 
     def store_inverse(self) -> None:
@@ -514,6 +531,10 @@ class FlowGenerator(nn.Module):
         ``cond_layer``) by its plain ``weight``, in place; outputs are unchanged. The folded
         model no longer has the official parameter names."""
         fold_weight_norm(self)
+
+
+def _masked(x: Tensor, mask: Tensor | None) -> Tensor:
+    return x if mask is None else x * mask
 
 
 def _prior_noise(noise: Sequence[Tensor] | None, z_m: Tensor) -> Tensor:

@@ -128,6 +128,51 @@ def conv_weight(conv: nn.Module) -> Tensor:
     return conv.effective_weight() if isinstance(conv, _WeightNorm) else conv.weight
 
 
+GEMM_CONV_MAX_ELEMENTS = 1 << 20
+"""Largest unfolded input (``c_in · kernel · t_out`` values, 4 MB) that :func:`conv1d`
+multiplies out itself for a kernel wider than 1; larger convolutions go to oneDNN, whose
+per-call set-up is then small beside the arithmetic. (A 1-wide kernel needs no unfolding.)"""
+
+
+def conv1d(conv: nn.Conv1d, x: Tensor) -> Tensor:
+    """``conv(x)`` for a stride-1, ungrouped ``Conv1d`` (weight-normalised or not).
+
+    On the CPU a small convolution is computed as one matrix product of the weight and the
+    unfolded input (im2col). oneDNN, which would run it otherwise, builds its kernel anew on
+    every call because ``engine`` disables its primitive cache (see ``engine/__init__.py``);
+    for the text encoders' and Glow-TTS's convolutions (about 10^5 outputs) that set-up costs
+    as much as the arithmetic: measured here, 0.4-0.6x the time per call. The sums are the
+    same up to float rounding. Traced or exported graphs (the ONNX runtime's) and other
+    devices keep the plain convolution.
+    """
+    weight = conv_weight(conv)
+    c_out, c_in, kernel = weight.shape
+    (dilation,), (padding,) = conv.dilation, conv.padding
+    t_out = x.size(-1) + 2 * padding - dilation * (kernel - 1)
+    if (
+        x.device.type != "cpu"
+        or conv.stride != (1,)
+        or conv.groups != 1
+        or conv.padding_mode != "zeros"
+        or (kernel > 1 and c_in * kernel * t_out > GEMM_CONV_MAX_ELEMENTS)
+        or torch.jit.is_tracing()
+        or torch.onnx.is_in_onnx_export()
+    ):
+        return F.conv1d(x, weight, conv.bias, conv.stride, padding, dilation, conv.groups)
+    if kernel > 1:
+        span = dilation * (kernel - 1) + 1
+        windows = F.pad(x, (padding, padding)).unfold(2, span, 1)[..., ::dilation]
+        x = windows.transpose(2, 3).reshape(x.size(0), c_in * kernel, t_out)
+    elif padding:
+        x = F.pad(x, (padding, padding))
+    weight = weight.reshape(c_out, c_in * kernel)
+    if conv.bias is None:
+        return torch.matmul(weight, x)
+    if x.size(0) == 1:
+        return torch.addmm(conv.bias.unsqueeze(1), weight, x[0]).unsqueeze(0)
+    return torch.baddbmm(conv.bias.view(1, -1, 1), weight.expand(x.size(0), -1, -1), x)
+
+
 def fold_weight_norm(module: nn.Module) -> None:
     """Fold every weight-normalised convolution inside ``module``; outputs are unchanged."""
     for child in module.modules():
@@ -213,7 +258,10 @@ class MultiHeadAttention(nn.Module):
     def forward(self, x: Tensor, c: Tensor, attn_mask: Tensor | None = None) -> Tensor:
         """Queries from ``x`` [b,c,t_q], keys and values from ``c`` [b,c,t_k];
         ``attn_mask`` [b,1,t_q,t_k] (0 = masked)."""
-        q, k, v = (self._split_heads(t) for t in (self.conv_q(x), self.conv_k(c), self.conv_v(c)))
+        q, k, v = (
+            self._split_heads(conv1d(conv, t))
+            for conv, t in ((self.conv_q, x), (self.conv_k, c), (self.conv_v, c))
+        )
         scale = math.sqrt(self.k_channels)
         if self.scale_query:
             q = q / scale
@@ -238,7 +286,7 @@ class MultiHeadAttention(nn.Module):
         if band is not None:
             out = out + band.gather(p_attn) @ self.emb_rel_v.unsqueeze(0)
         b, h, t, d = out.shape
-        return self.conv_o(out.transpose(2, 3).reshape(b, h * d, t))
+        return conv1d(self.conv_o, out.transpose(2, 3).reshape(b, h * d, t))
 
     def _block_band(self, scores: Tensor) -> Tensor:
         """True where query and key are at most ``block_length`` apart."""
@@ -295,8 +343,8 @@ class FFN(nn.Module):
         self.drop = nn.Dropout(p_dropout)
 
     def forward(self, x: Tensor, x_mask: Tensor) -> Tensor:
-        x = self.drop(torch.relu(self.conv_1(x * x_mask)))
-        return self.conv_2(x * x_mask) * x_mask
+        x = self.drop(torch.relu(conv1d(self.conv_1, x * x_mask)))
+        return conv1d(self.conv_2, x * x_mask) * x_mask
 
 
 class Encoder(nn.Module):
@@ -391,8 +439,8 @@ class ConvReluNorm(nn.Module):
     def forward(self, x: Tensor, x_mask: Tensor) -> Tensor:
         h = x
         for conv, norm in zip(self.conv_layers, self.norm_layers, strict=True):
-            h = self.drop(torch.relu(norm(conv(h * x_mask))))
-        return (x + self.proj(h)) * x_mask
+            h = self.drop(torch.relu(norm(conv1d(conv, h * x_mask))))
+        return (x + conv1d(self.proj, h)) * x_mask
 
 
 class DurationPredictor(nn.Module):
@@ -430,9 +478,9 @@ class DurationPredictor(nn.Module):
         """Hidden states [b, c, t] → log-durations [b, 1, t], zero where masked."""
         if g is not None:
             x = x + self.cond(g)
-        x = self.drop(self.norm_1(torch.relu(self.conv_1(x * x_mask))))
-        x = self.drop(self.norm_2(torch.relu(self.conv_2(x * x_mask))))
-        return self.proj(x * x_mask) * x_mask
+        x = self.drop(self.norm_1(torch.relu(conv1d(self.conv_1, x * x_mask))))
+        x = self.drop(self.norm_2(torch.relu(conv1d(self.conv_2, x * x_mask))))
+        return conv1d(self.proj, x * x_mask) * x_mask
 
 
 # --- WaveNet-style stack --------------------------------------------------------------------
@@ -482,25 +530,30 @@ class WN(nn.Module):
             res_skip_channels = hidden_channels if last else 2 * hidden_channels
             self.res_skip_layers.append(WNConv1d(hidden_channels, res_skip_channels, 1))
 
-    def forward(self, x: Tensor, x_mask: Tensor, g: Tensor | None = None) -> Tensor:
+    def forward(self, x: Tensor, x_mask: Tensor | None, g: Tensor | None = None) -> Tensor:
+        """``x_mask`` None: no position is padded (nothing is masked)."""
         h = self.hidden_channels
-        cond = self.cond_layer(g) if g is not None else None
+        cond = conv1d(self.cond_layer, g) if g is not None else None
         output = torch.zeros_like(x)
         for i, (in_layer, res_skip) in enumerate(
             zip(self.in_layers, self.res_skip_layers, strict=True)
         ):
             cond_i = cond[:, 2 * h * i : 2 * h * (i + 1)] if cond is not None else None
             if self.dropout_before_gate:
-                acts = gated_activation(self.drop(in_layer(x)), cond_i, h)
+                acts = gated_activation(self.drop(conv1d(in_layer, x)), cond_i, h)
             else:
-                acts = self.drop(gated_activation(in_layer(x), cond_i, h))
-            res_skip_acts = res_skip(acts)
+                acts = self.drop(gated_activation(conv1d(in_layer, x), cond_i, h))
+            res_skip_acts = conv1d(res_skip, acts)
             if i < self.n_layers - 1:
-                x = (x + res_skip_acts[:, :h]) * x_mask
+                x = _masked(x + res_skip_acts[:, :h], x_mask)
                 output = output + res_skip_acts[:, h:]
             else:
                 output = output + res_skip_acts
-        return output * x_mask
+        return _masked(output, x_mask)
+
+
+def _masked(x: Tensor, mask: Tensor | None) -> Tensor:
+    return x if mask is None else x * mask
 
 
 # --- HiFi-GAN generator ---------------------------------------------------------------------

@@ -58,9 +58,7 @@ class WN(layers.WN):
     def forward(self, audio: Tensor, spect: Tensor) -> Tensor:  # type: ignore[override]
         """``audio`` [b, n_in, t] (the conditioning half) and ``spect`` [b, n_mel, t] to
         ``[shift | log_scale]`` [b, 2 * n_in, t]."""
-        x = self.start(audio)
-        no_mask = torch.ones((), dtype=x.dtype, device=x.device)
-        return self.end(super().forward(x, no_mask, g=spect))
+        return self.end(super().forward(self.start(audio), None, g=spect))
 
 
 class Invertible1x1Conv(nn.Module):

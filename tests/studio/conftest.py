@@ -50,7 +50,8 @@ def studio_app(tmp_path_factory: pytest.TempPathFactory):
 def open_window(**options) -> object:
     from studio.main_window import MainWindow
 
-    window = MainWindow(offer_recovery=False, **options)
+    options.setdefault("offer_recovery", False)
+    window = MainWindow(**options)
     window.show()
     wait_until(lambda: window.engine_info, LOAD_TIMEOUT, "the engine to load the voice")
     return window

@@ -52,8 +52,11 @@ def fix_len_compatibility(length: int, downsamplings: int = U_NET_DOWNSAMPLINGS)
 
 
 class Mish(nn.Module):
+    """``x·tanh(softplus(x))``, written out as officially: on a CPU this takes about half
+    the time of ``F.mish``, whose kernel is not vectorised."""
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.mish(x)
+        return x * torch.tanh_(F.softplus(x))
 
 
 class SinusoidalPosEmb(nn.Module):
@@ -82,7 +85,11 @@ class Block(nn.Module):
         )
 
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
-        return self.block(x * mask) * mask
+        return self.unmasked(x * mask) * mask
+
+    def unmasked(self, x_masked: Tensor) -> Tensor:
+        """The block of an already masked input, its output not yet masked."""
+        return self.block(x_masked)
 
 
 class ResnetBlock(nn.Module):
@@ -97,8 +104,16 @@ class ResnetBlock(nn.Module):
         self.res_conv = nn.Conv2d(dim, dim_out, 1) if dim != dim_out else nn.Identity()
 
     def forward(self, x: Tensor, mask: Tensor, time_emb: Tensor) -> Tensor:
-        h = self.block1(x, mask) + self.mlp(time_emb)[:, :, None, None]
-        return self.block2(h, mask) + self.res_conv(x * mask)
+        """The official ``block2(block1(x) + mlp(t)) + res_conv(x·mask)`` with its mask
+        products merged where that is exact (the mask is 0 or 1 and ``block1``'s output
+        is already masked): ``x·mask`` is made once, block 2's masked input is
+        ``block1 + mlp(t)·mask`` and its masked output is added to the residual in one
+        ``addcmul``."""
+        x_masked = x * mask
+        h = torch.addcmul(
+            self.block1.unmasked(x_masked) * mask, self.mlp(time_emb)[:, :, None, None], mask
+        )
+        return torch.addcmul(self.res_conv(x_masked), self.block2.unmasked(h), mask)
 
 
 class LinearAttention(nn.Module):
@@ -114,12 +129,14 @@ class LinearAttention(nn.Module):
         self.to_out = nn.Conv2d(hidden_dim, dim, 1)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Computed position-major, ``[b, h·w, heads, dim_head]``, which is a view of a
+        channels-last ``to_qkv`` output (see :meth:`GradLogPEstimator2d.forward`)."""
         b, _, h, w = x.shape
-        qkv = self.to_qkv(x).reshape(b, 3, self.heads, -1, h * w)
-        q, k, v = qkv.unbind(1)
-        context = k.softmax(dim=-1) @ v.transpose(-1, -2)
-        out = context.transpose(-1, -2) @ q
-        return self.to_out(out.reshape(b, -1, h, w))
+        qkv = self.to_qkv(x).permute(0, 2, 3, 1).reshape(b, h * w, 3, self.heads, -1)
+        q, k, v = qkv.unbind(2)
+        context = torch.einsum("bnhd,bnhe->bhde", k.softmax(dim=1), v)
+        out = torch.einsum("bhde,bnhd->bnhe", context, q)
+        return self.to_out(out.reshape(b, h, w, -1).permute(0, 3, 1, 2))
 
 
 class Rezero(nn.Module):
@@ -238,7 +255,9 @@ class GradLogPEstimator2d(nn.Module):
             if spk is None:
                 raise ValueError("a multi-speaker estimator needs a speaker embedding")
             planes.append(self.spk_mlp(spk).unsqueeze(-1).expand(-1, -1, x.size(-1)))
-        x = torch.stack(planes, 1)
+        # Channels-last images: oneDNN's native layout (no reorder around every conv) and
+        # a position-major layout for the linear attention.
+        x = torch.stack(planes, 1).contiguous(memory_format=torch.channels_last)
         mask = mask.unsqueeze(1)
 
         skips = []
@@ -261,8 +280,9 @@ class GradLogPEstimator2d(nn.Module):
             x = attn(resnet2(resnet1(x, level_mask, time_emb), level_mask, time_emb))
             x = upsample(x * level_mask)
 
+        # final_block's output is masked already.
         x = self.final_block(x, mask)
-        return (self.final_conv(x * mask) * mask).squeeze(1)
+        return (self.final_conv(x) * mask).squeeze(1)
 
 
 # --- the diffusion decoder ---------------------------------------------------------------------

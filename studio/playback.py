@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 # How often the playhead moves while playing (about 30 frames a second).
 POSITION_INTERVAL_MS = 33
+BLOCK_FRAMES = 1024
 
 
 def _sounddevice():
@@ -76,6 +77,8 @@ class Player(QObject):
                 samplerate=self._rate,
                 channels=1,
                 dtype="float32",
+                blocksize=BLOCK_FRAMES,
+                latency="high",  # the callback shares the GIL with the window: leave slack
                 callback=self._fill,
             )
             self._stream.start()

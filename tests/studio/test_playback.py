@@ -1,0 +1,71 @@
+"""Playback through a real PortAudio device: a PulseAudio null sink, recorded back from its
+monitor while the window plays a take (skipped, saying why, without PulseAudio)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.audio_devices import pulse_null_sink  # noqa: F401 (a fixture)
+from tests.studio.conftest import close_window, open_window, render, wait_until
+
+
+@pytest.fixture(scope="module")
+def playing_window(studio_app, glottis_data_dir, pulse_null_sink):  # noqa: F811
+    window = open_window()
+    yield window, pulse_null_sink
+    close_window(window)
+
+
+def test_a_take_plays_with_the_playhead_and_is_heard(playing_window):
+    import sounddevice as sd
+
+    window, sink = playing_window
+    assert window.player.available, window.player.unavailable_reason
+    render(window, "Listen to me through the speakers.")
+    take = window.current_take.rendered
+    rate = take.sample_rate
+    blocks: list[np.ndarray] = []
+    stream = sd.InputStream(
+        device=sink.input_device,
+        channels=1,
+        samplerate=rate,
+        dtype="float32",
+        callback=lambda data, *_: blocks.append(data[:, 0].copy()),
+    )
+    positions: list[float] = []
+    window.player.position_changed.connect(positions.append)
+    with stream:
+        wait_until(lambda: len(blocks) > 5, 10, "the recording to start")
+        window.toggle_play()
+        assert window.player.playing
+        wait_until(lambda: not window.player.playing, take.seconds + 10, "the take to end")
+        started = len(blocks)
+        wait_until(lambda: len(blocks) > started + 10, 10, "the tail of the recording")
+    recorded = np.concatenate(blocks)
+    assert max(positions) > 0.8 * take.seconds, "the playhead did not follow the playback"
+    assert window.take_view.playhead > 0.8 * take.seconds
+    loud = np.flatnonzero(np.abs(recorded) > 0.05 * np.max(np.abs(take.audio)))
+    assert loud.size, "nothing was heard on the sink's monitor"
+    heard = (loud[-1] - loud[0]) / rate
+    voiced = np.flatnonzero(np.abs(take.audio) > 0.05 * np.max(np.abs(take.audio)))
+    expected = (voiced[-1] - voiced[0]) / rate
+    assert abs(heard - expected) < 0.25, f"heard {heard:.2f} s of a {expected:.2f} s take"
+    segment = recorded[loud[0] - (voiced[0]) : loud[0] - voiced[0] + len(take.audio)]
+    if len(segment) == len(take.audio):
+        correlation = np.corrcoef(segment, take.audio)[0, 1]
+        assert correlation > 0.5, f"what was heard is not the take (r={correlation:.2f})"
+
+
+def test_without_an_output_device_playback_is_off_and_export_still_works(playing_window, tmp_path):
+    window, _ = playing_window
+    render(window, "No speakers here.")
+    reason = window.player.unavailable_reason
+    window.player.unavailable_reason = "no audio output device was found"
+    try:
+        window.toggle_play()
+        assert not window.player.playing
+        assert "Playback is off" in window.message_bar.text()
+        assert window.export_take(str(tmp_path / "still.wav")).exists()
+    finally:
+        window.player.unavailable_reason = reason

@@ -8,8 +8,8 @@ in the same run on the same matrix:
 - python loop: the official cython ``maximum_path_each`` (jaywalnut310/glow-tts) re-expressed
   line for line in plain Python, i.e. what it costs without cython (timed once, it is slow).
 
-Also a batch of 16 such items, which the kernel runs in parallel over items. Every peer's path
-is checked equal to the kernel's. Usage: python benchmarks/align_mas.py [--repeats N]
+Also a batch of 16 such items, one after the other and spread over numba's threads. Every
+peer's path is checked equal to the kernel's. Usage: python benchmarks/align_mas.py [--repeats N]
 """
 
 from __future__ import annotations
@@ -91,9 +91,10 @@ def main() -> None:
     start = time.perf_counter()
     kernel_path = maximum_path(value)[0]
     first_call = time.perf_counter() - start
-    maximum_path(batch)
+    maximum_path(batch, parallel=True)
     kernel = best_of(lambda: maximum_path(value), args.repeats)
     kernel_batch = best_of(lambda: maximum_path(batch), max(3, args.repeats // 4))
+    kernel_parallel = best_of(lambda: maximum_path(batch, parallel=True), max(3, args.repeats // 4))
 
     assert np.array_equal(numpy_rows(value[0]), kernel_path)
     numpy_time = best_of(lambda: numpy_rows(value[0]), 3)
@@ -110,6 +111,10 @@ def main() -> None:
     print(
         f"  numba kernel, batch of 16          {kernel_batch * 1e3:9.2f} ms "
         f"({kernel_batch / 16 * 1e3:.2f} ms per item)"
+    )
+    print(
+        f"  numba kernel, batch of 16, parallel {kernel_parallel * 1e3:9.2f} ms "
+        f"({kernel_parallel / 16 * 1e3:.2f} ms per item)"
     )
     print(f"  numpy row-vectorised, best of 3    {numpy_time * 1e3:9.2f} ms")
     print(f"  official loop in plain Python      {python_time * 1e3:9.1f} ms")

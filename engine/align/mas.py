@@ -15,7 +15,9 @@ cumulative score is strictly greater (or the token must move down to leave room 
 tokens before it).
 
 The kernel works on a frames-major copy (``[T_y, T_x]``), so its inner loop over tokens reads
-memory in order; the batch runs in parallel over items (``numba.prange``).
+memory in order. Items run one after the other unless ``parallel=True``: numba's OpenMP
+threads spin after a parallel region and compete with PyTorch's own OpenMP pool, which costs
+a training step far more on a small machine than the milliseconds a batch of MAS takes.
 """
 
 from __future__ import annotations
@@ -52,8 +54,16 @@ def _maximum_path_each(path: np.ndarray, acc: np.ndarray, t_x: int, t_y: int) ->
             index -= 1
 
 
-@numba.njit(cache=True, parallel=True, boundscheck=False)
+@numba.njit(cache=True, boundscheck=False)
 def _maximum_path_batch(
+    paths: np.ndarray, acc: np.ndarray, t_xs: np.ndarray, t_ys: np.ndarray
+) -> None:
+    for b in range(acc.shape[0]):
+        _maximum_path_each(paths[b], acc[b], t_xs[b], t_ys[b])
+
+
+@numba.njit(cache=True, parallel=True, boundscheck=False)
+def _maximum_path_batch_parallel(
     paths: np.ndarray, acc: np.ndarray, t_xs: np.ndarray, t_ys: np.ndarray
 ) -> None:
     for b in numba.prange(acc.shape[0]):
@@ -61,15 +71,19 @@ def _maximum_path_batch(
 
 
 def maximum_path(
-    value: np.ndarray, x_lengths: np.ndarray | None = None, y_lengths: np.ndarray | None = None
+    value: np.ndarray,
+    x_lengths: np.ndarray | None = None,
+    y_lengths: np.ndarray | None = None,
+    parallel: bool = False,
 ) -> np.ndarray:
     """The most likely monotonic alignment of each item of a batch.
 
     ``value`` [b, T_x, T_y] (tokens × frames, Glow-TTS's layout) in float32 or float64 is not
     modified; ``x_lengths`` and ``y_lengths`` [b] give each item's valid tokens and frames
-    (default: all). Returns a uint8 path [b, T_x, T_y] with one 1 per valid frame, zeros
-    outside the lengths. Raises ValueError when an item has fewer frames than tokens (no
-    alignment gives every token a frame) or no tokens.
+    (default: all). ``parallel`` spreads the items over numba's threads. Returns a uint8
+    path [b, T_x, T_y] with one 1 per valid frame, zeros outside the lengths. Raises
+    ValueError when an item has fewer frames than tokens (no alignment gives every token a
+    frame) or no tokens.
     """
     value = np.asarray(value)
     if value.ndim != 3:
@@ -88,7 +102,8 @@ def maximum_path(
         )
     acc = np.ascontiguousarray(value.transpose(0, 2, 1))
     paths = np.zeros((b, t_y_max, t_x_max), dtype=np.uint8)
-    _maximum_path_batch(paths, acc, t_xs, t_ys)
+    kernel = _maximum_path_batch_parallel if parallel else _maximum_path_batch
+    kernel(paths, acc, t_xs, t_ys)
     return paths.transpose(0, 2, 1)
 
 

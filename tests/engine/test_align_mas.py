@@ -72,6 +72,7 @@ def test_batch_with_lengths_matches_each_item_alone() -> None:
     before = value.copy()
     paths = maximum_path(value, x_lengths, y_lengths)
     np.testing.assert_array_equal(value, before)  # the input is not modified
+    np.testing.assert_array_equal(maximum_path(value, x_lengths, y_lengths, parallel=True), paths)
     for i in range(b):
         tx, ty = x_lengths[i], y_lengths[i]
         expected = _python_dp(value[i, :tx, :ty].astype(np.float64))

@@ -88,6 +88,7 @@ class TakeView(pg.GraphicsLayoutWidget):
                 plot.getAxis(name).setPen(foreground)
                 plot.getAxis(name).setTextPen(foreground)
         self.alignment.set_text_color(foreground)
+        self.waveform.curve.setPen(pg.mkPen(foreground, width=1))
 
     def set_playhead(self, seconds: float) -> None:
         for line in self.playheads:

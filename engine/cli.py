@@ -22,7 +22,13 @@ from engine.audio.playback import PlaybackError, output_device_problem, play_blo
 from engine.audio.wav import atomic_wav_writer, read_wav
 from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
-from engine.checkpoints.voices import UnknownVoiceError, VoiceImportError, list_voices, load_voice
+from engine.checkpoints.voices import (
+    UnknownVoiceError,
+    VoiceImportError,
+    list_voices,
+    load_checkpoint_voice,
+    load_voice,
+)
 from engine.dataset import cli as dataset_cli
 from engine.dataset.errors import DatasetError
 from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
@@ -128,7 +134,7 @@ def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
 def _synthesizer(args: argparse.Namespace) -> Synthesizer:
     """The Synthesizer the voice or model options ask for, with its vocoder."""
     if args.model is not None:
-        voice = load_voice(args.model, args.config)
+        voice = load_checkpoint_voice(args.model, args.config)
     elif args.config is not None:
         raise UserError("--config goes with --model")
     else:

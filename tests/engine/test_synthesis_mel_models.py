@@ -235,3 +235,17 @@ def test_controls_round_trip_and_refuse_unknown_fields():
     for bad in ({"steps": 0}, {"steps": 2.5}, {"temperature": 0}, {"stochastic": "yes"}):
         with pytest.raises(SynthesisError):
             Controls(**bad)
+
+
+def test_a_multi_speaker_grad_tts_speaks_with_each_speaker(hifigan):
+    fixture = _fixture("grad-tts", "small_ms")
+    synthesizer = Synthesizer(load_voice(fixture.checkpoint, fixture.config), device="cpu")
+    controls = Controls(steps=2)
+    utterance = synthesizer.prepare("Hi.", controls, seed=0)
+    assert utterance.speaker == 0
+    first = synthesizer.render(utterance).model_mel
+    other = synthesizer.render(synthesizer.prepare("Hi.", controls, seed=0, speaker=3)).model_mel
+    assert first.shape == other.shape and not np.allclose(first, other)
+    count = synthesizer.acoustic.n_speakers
+    with pytest.raises(SynthesisError, match=f"speakers 0 to {count - 1}; no speaker {count}"):
+        synthesizer.prepare("Hi.", controls, speaker=count)

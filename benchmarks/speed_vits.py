@@ -90,7 +90,7 @@ def main() -> None:
     )
     ours, theirs, torch_rtf = rtf["ours"], rtf["piper"], rtf["eager"]
     print(f"sentences: {len(SENTENCES)}, threads: {args.threads}, repeats: {args.repeats}")
-    print(f"glottis ({synthesizer.stages.name} {onnxruntime.__version__}): RTF {ours:.4f}")
+    print(f"glottis ({synthesizer.runtime} {onnxruntime.__version__}): RTF {ours:.4f}")
     print(f"glottis (eager torch {torch.__version__}): RTF {torch_rtf:.4f}")
     print(f"piper (onnxruntime {onnxruntime.__version__}): RTF {theirs:.4f}")
     print(f"ratio glottis / piper: {ours / theirs:.2f}")

@@ -67,7 +67,13 @@ class SentencePlan:
 
 @dataclass(frozen=True)
 class Utterance:
-    """Everything a take is made of; rendering it twice gives the same samples."""
+    """Everything a take is made of; rendering it twice gives the same samples.
+
+    ``voice`` names the acoustic model, which must render it. ``vocoder`` records the one it
+    was prepared with (None for VITS) without binding it: another vocoder may voice the same
+    utterance, to compare. ``frame_seconds`` is the model's hop over its sample rate, so the
+    durations can move to a model of another frame rate (``Synthesizer.transplant``).
+    """
 
     text: str
     sentences: tuple[SentencePlan, ...]

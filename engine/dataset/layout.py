@@ -5,6 +5,9 @@ three columns (LJSpeech's own third column, the normalised text, is preferred wh
 since numbers and abbreviations are spelt out there). Every write is atomic: a take's WAV
 through :func:`engine.audio.wav.write_wav`, ``metadata.csv`` through a temporary file renamed
 over the old one, WAV first, so the metadata never names a take that is not complete.
+
+Beside them, ``excluded.txt`` lists the clips a person left out of training (one id a line,
+``#`` comments; :func:`read_excluded`, :func:`write_excluded`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import codecs
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,11 @@ from engine.storage import new_file_mode
 
 METADATA = "metadata.csv"
 WAVS = "wavs"
+EXCLUDED = "excluded.txt"
+_EXCLUDED_HEADER = (
+    "# Clips of this dataset left out of training, one id (as in metadata.csv) a line.\n"
+    "# Lines starting with '#' and blank lines are ignored. Written by Glottis.\n"
+)
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -156,6 +165,34 @@ def write_text_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def read_excluded(folder: str | Path) -> set[str]:
+    """The ids listed in a dataset's ``excluded.txt`` (empty when there is none).
+
+    The file is UTF-8, one clip id a line; blank lines and lines starting with ``#`` are
+    ignored. Training leaves these clips out; they stay in ``metadata.csv`` and ``wavs/``,
+    so excluding is undone by removing the line.
+    """
+    path = Path(folder) / EXCLUDED
+    if not path.is_file():
+        return set()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def write_excluded(folder: str | Path, ids: Iterable[str]) -> Path:
+    """Write ``excluded.txt`` (sorted ids, atomically); with no ids the file is removed."""
+    path = Path(folder) / EXCLUDED
+    wanted = sorted({clip_id.strip() for clip_id in ids if clip_id.strip()})
+    if not wanted:
+        path.unlink(missing_ok=True)
+        return path
+    for clip_id in wanted:
+        if "\n" in clip_id or clip_id.startswith("#"):
+            raise DatasetError(f"{clip_id!r} cannot be written to {EXCLUDED} as a clip id")
+    write_text_atomically(path, _EXCLUDED_HEADER + "".join(f"{i}\n" for i in wanted))
+    return path
 
 
 class DatasetWriter:

@@ -45,6 +45,10 @@ class Job(QThread):
         self._stop = threading.Event()
         self._started = False
         self._ended = False
+        # Connected first, so ``busy`` turns false just before the panel's own slot runs.
+        self.succeeded.connect(self._end)
+        self.failed.connect(self._end)
+        self.cancelled.connect(self._end)
 
     def start(self, *args: Any) -> None:
         self._started = True
@@ -52,9 +56,12 @@ class Job(QThread):
 
     @property
     def busy(self) -> bool:
-        """Started and its outcome not yet sent (false already when the outcome's slot runs,
-        unlike ``isRunning``, which the thread's last steps keep true a moment longer)."""
+        """Started and its outcome not yet delivered on the UI thread (unlike ``isRunning``,
+        which the thread's last steps keep true a moment after the outcome)."""
         return self._started and not self._ended
+
+    def _end(self, *_outcome: object) -> None:
+        self._ended = True
 
     def cancel(self) -> None:
         """Ask the work to stop at its next progress report."""
@@ -75,7 +82,6 @@ class Job(QThread):
             message = str(error)
         except Exception as error:  # shown in the panel: a job never fails silently
             message = f"{type(error).__name__}: {error}"
-        self._ended = True
         if self._stop.is_set():
             self.cancelled.emit()
         elif message:

@@ -176,6 +176,7 @@ class RecorderPanel(QWidget):
         self._take_started = 0.0
         self._clip_until = 0.0
         self._save_queue: list[tuple[Prompt, Take]] = []
+        self._take_notes: dict[str, list[str]] = {}
         self._save_job: Job | None = None
         self._setup_job: Job | None = None
         self._sounds_job: Job | None = None
@@ -259,6 +260,9 @@ class RecorderPanel(QWidget):
         self.prompt_label.setFont(font)
         self.take_label = QLabel()
         self.take_label.setWordWrap(True)
+        self.kept_label = QLabel()
+        self.kept_label.setWordWrap(True)
+        self.kept_label.setToolTip("The last take kept, and what to know about it")
         self.buttons = QHBoxLayout()
         self.keys_label = QLabel(KEYS_HELP)
         self.keys_label.setWordWrap(True)
@@ -278,6 +282,7 @@ class RecorderPanel(QWidget):
         column = QVBoxLayout(right)
         column.addWidget(self.prompt_label)
         column.addWidget(self.take_label)
+        column.addWidget(self.kept_label)
         column.addLayout(self.buttons)
         column.addWidget(self.keys_label)
         column.addWidget(self.coverage_label)
@@ -679,17 +684,18 @@ class RecorderPanel(QWidget):
         clipped = self.recorder.meter.clipped
         self._refresh_status(prompt.id)
         if take.duration_s < MIN_TAKE_SECONDS:
-            self.take_label.setText(f"{prompt.id}: the take was too short to keep")
+            self.kept_label.setText(f"{prompt.id}: the take was too short to keep")
             self._update_actions()
             return
         notes = []
         if clipped:
-            notes.append("it clipped: lower the input gain and record it again")
+            notes.append("it clipped: lower the input gain and record it again (Backspace)")
         if take.overflows:
             notes.append(f"{take.overflows} gaps where the computer fell behind")
-        self.take_label.setText(
-            f"Keeping {prompt.id} ({take.duration_s:.1f} s)"
-            + (f"; {'; '.join(notes)}" if notes else "")
+        self._take_notes[prompt.id] = notes
+        self.kept_label.setText(
+            f"Keeping {prompt.id} ({take.duration_s:.1f} s)..."
+            + (f" {'; '.join(notes)}" if notes else "")
         )
         self.last_take = take
         self._save_queue.append((prompt, take))
@@ -784,6 +790,12 @@ class RecorderPanel(QWidget):
     def _on_saved(self, clip_id: str) -> None:
         self._save_next()
         self.last_kept = clip_id
+        seconds = sf.info(self.writer.wav_path(clip_id)).duration if self.writer else 0.0
+        notes = self._take_notes.pop(clip_id, [])
+        self.kept_label.setText(
+            f"Kept {clip_id}: {seconds:.1f} s after trimming the silence around it"
+            + (f"; {'; '.join(notes)}" if notes else "")
+        )
         self.skipped.discard(clip_id)
         self._refresh_status(clip_id)
         if self.current_prompt is not None and self.current_prompt.id == clip_id:
@@ -794,6 +806,7 @@ class RecorderPanel(QWidget):
 
     def _on_save_failed(self, message: str) -> None:
         self._save_next()
+        self.kept_label.setText("")
         self.message_bar.show_message(f"The take was not kept: {message}", "error")
 
     @property

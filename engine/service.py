@@ -6,12 +6,17 @@ travels as numpy arrays, not as text). Every message is a dict.
 
 Requests (studio -> engine), each with a ``job`` number the events refer to:
 
-- ``{"op": "load", "voice": name | path | None, "vocoder": name | path | None, "device": ...}``
-  loads a voice (and a vocoder, for mel models) and answers with what the studio shows: the
-  device actually used, the controls the model has and their defaults, the voices there are.
+- ``{"op": "load", "voice": name | path | None, "config": path | None, "vocoder": "griffin-lim"
+  | path | None, "vocoder_config": path | None, "vocoder_optional": bool, "device": ...}``
+  loads a voice or official acoustic checkpoint (and a vocoder, for mel models) and answers
+  with what the studio shows: the device actually used, the model and vocoder, the controls
+  they read and their defaults, the speakers, the voices there are.
 - ``{"op": "prepare", "text": str, "controls": {...}, "seed": int, "speaker": int | None}``
   runs the front end and the duration predictor; answers with one utterance per sentence
   (``Utterance.to_dict``), each a take of its own.
+- ``{"op": "transplant", "utterance": {...}, "controls": {...} | None}`` re-prepares another
+  model's utterance on the loaded one (with these controls, where given), keeping its timing
+  phoneme by phoneme; answers as ``prepare`` does.
 - ``{"op": "render", "utterance": {...}}`` renders an utterance sentence by sentence; each
   sentence is a progress tick and a point where the job can be cancelled.
 - ``{"op": "cancel", "target": job}`` cancels a queued or running job (it ends with a
@@ -40,8 +45,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-# Controls a VITS voice has, for a synthesizer that does not say which it has.
-VITS_CONTROLS = ("noise_scale", "noise_w", "length_scale")
+FAMILY_NAMES = {"vits": "VITS", "glow-tts": "Glow-TTS", "grad-tts": "Grad-TTS"}
+MEL_FAMILIES = ("glow-tts", "grad-tts")  # acoustic models that make mels, voiced by a vocoder
 ENGINE_NICENESS = 5
 READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
 
@@ -149,12 +154,18 @@ class EngineService:
     def __init__(self, send: Callable[[dict], None]) -> None:
         self.send = send
         self.synthesizer: Any = None
+        self._voice_key: tuple[Any, Any] | None = None
 
     def handle(self, request: dict, is_cancelled: Callable[[], bool]) -> None:
         """Run one request; every outcome is an event, no exception leaves."""
         job = int(request.get("job", 0))
         op = request.get("op")
-        handlers = {"load": self.load, "prepare": self.prepare, "render": self.render}
+        handlers = {
+            "load": self.load,
+            "prepare": self.prepare,
+            "render": self.render,
+            "transplant": self.transplant,
+        }
         try:
             if op not in handlers:
                 raise ValueError(f"unknown request {op!r}")
@@ -178,48 +189,89 @@ class EngineService:
         self.send({"event": PROGRESS, "job": job, "done": done, "total": total})
 
     def load(self, request: dict, tick: Callable[[int, int], None]) -> dict:
-        """Load a voice (and vocoder), replacing the synthesizer only once the new one works."""
-        import torch
+        """Load an acoustic model (and a vocoder, for mel models); the synthesizer in use is
+        replaced only once the new one works, so a refused file leaves the previous loaded.
 
+        A voice already loaded with the same config is reused (choosing another vocoder does
+        not read the model again). With ``vocoder_optional``, a vocoder that cannot voice the
+        new model's mels gives way to Griffin-Lim with a warning instead of an error: the
+        studio asks so when the person changes the acoustic model, keeping the vocoder only
+        where it fits.
+        """
         from engine.checkpoints.voices import list_voices, load_voice
+        from engine.errors import SynthesisError
+        from engine.runtime.devices import usable_device
         from engine.synthesis import Synthesizer
+        from engine.vocoders import GRIFFIN_LIM, load_vocoder
 
-        tick(0, 2)
-        voice = load_voice(request.get("voice"))
-        tick(1, 2)
-        options: dict[str, Any] = {"device": request.get("device")}
-        if request.get("vocoder"):
-            options["vocoder"] = request["vocoder"]  # a name or a checkpoint path
+        tick(0, 3)
+        key = (request.get("voice"), request.get("config"))
+        current = self.synthesizer
+        if current is not None and key == self._voice_key:
+            voice = current.voice
+        else:
+            voice = load_voice(request.get("voice"), request.get("config"))
+        tick(1, 3)
+        device = usable_device(request.get("device"))
+        warnings_: list[str] = []
+        vocoder: Any = None
+        family = voice.card.get("family", "vits")
+        if family in MEL_FAMILIES:
+            vocoder = request.get("vocoder") or GRIFFIN_LIM
+            if vocoder != GRIFFIN_LIM:
+                vocoder = load_vocoder(vocoder, request.get("vocoder_config"), device)
+        tick(2, 3)
         try:
-            synthesizer = Synthesizer(voice, **options)
-        except TypeError as error:
-            if "vocoder" in options:
-                raise ValueError("this engine cannot pair a vocoder with a voice yet") from error
-            raise
+            synthesizer = Synthesizer(voice, device=device, vocoder=vocoder)
+        except SynthesisError as error:
+            if not (request.get("vocoder_optional") and vocoder not in (None, GRIFFIN_LIM)):
+                raise
+            warnings_.append(f"{error} Griffin-Lim voices it instead.")
+            synthesizer = Synthesizer(voice, device=device, vocoder=GRIFFIN_LIM)
         self.synthesizer = synthesizer
-        device_name = getattr(synthesizer, "device_name", None)
-        if device_name is None:
-            device = synthesizer.device
-            cuda = device.type == "cuda"
-            device_name = torch.cuda.get_device_name(device) if cuda else "CPU"
-        controls = dataclasses.asdict(synthesizer.default_controls())
-        names = tuple(getattr(synthesizer, "control_names", VITS_CONTROLS))
+        self._voice_key = key
         card = voice.card
+        speakers = int(getattr(synthesizer.acoustic, "n_speakers", 1) or 1)
+        paired = synthesizer.vocoder
+        note = synthesizer.pairing_note
+        if note:
+            warnings_.append(note)
         return {
             "voice": voice.name,
+            "config": request.get("config"),
+            "label": model_label(voice.name, family),
             "path": str(voice.path),
-            "family": card.get("family", "vits"),
+            "family": family,
+            "mel_model": family in MEL_FAMILIES,
             "voices": list_voices(),
-            "device": device_name,
-            "runtime": str(getattr(synthesizer, "runtime", "")),
-            "vocoder": getattr(getattr(synthesizer, "vocoder", None), "name", None),
-            "control_names": names,
-            "controls": controls,
+            "device": synthesizer.device_name,
+            "runtime": synthesizer.runtime,
+            "vocoder": paired.name if paired else None,
+            "vocoder_config": request.get("vocoder_config") if paired else None,
+            "vocoder_label": paired.label if paired else None,
+            "vocoder_family": paired.family if paired else None,
+            "compatible_vocoders": synthesizer.compatible_vocoders(),
+            "control_names": tuple(synthesizer.control_names),
+            "controls": dataclasses.asdict(synthesizer.default_controls()),
             "sample_rate": synthesizer.sample_rate,
             "hop_length": synthesizer.hop_length,
             "phoneme_type": _phoneme_type(card),
-            "speakers": int(getattr(voice.model, "n_speakers", 1) or 1),
+            "speakers": speakers,
+            "warnings": warnings_,
         }
+
+    def transplant(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+        """An utterance of another model re-prepared on this one with its timing, phoneme by
+        phoneme (``Synthesizer.transplant``): one take, as ``prepare`` answers."""
+        from engine.synthesis import Utterance
+
+        synthesizer = self._synthesizer()
+        tick(0, 1)
+        utterance = Utterance.from_dict(request["utterance"])
+        if request.get("controls"):
+            utterance = dataclasses.replace(utterance, controls=self._controls(request["controls"]))
+        utterance = synthesizer.transplant(utterance)
+        return {"takes": [utterance.to_dict()], "warnings": []}
 
     def prepare(self, request: dict, tick: Callable[[int, int], None]) -> dict:
         """Phonemes and predicted durations, one single-sentence utterance per sentence."""
@@ -264,7 +316,8 @@ class EngineService:
             spans.extend((start + offset, end + offset) for start, end in part.spans)
             tokens.extend(part.tokens)
             offset += len(part.audio)
-        synthesis = sum(p.timings["synthesis"] for p in parts)
+        timings = {key: sum(p.timings[key] for p in parts) for key in parts[0].timings}
+        synthesis = timings["synthesis"]
         whole = Render(
             audio,
             synthesizer.sample_rate,
@@ -285,6 +338,7 @@ class EngineService:
             "mel": np.asarray(whole.mel, dtype=np.float32),
             "model_mel": model_mel,
             "synthesis_seconds": synthesis,
+            "timings": timings,
             "seconds": whole.seconds,
             "rtf": whole.rtf,
         }
@@ -303,6 +357,15 @@ class EngineService:
         defaults = dataclasses.asdict(self._synthesizer().default_controls())
         defaults.update({k: v for k, v in values.items() if k in known})
         return Controls(**defaults)
+
+
+def model_label(name: str, family: str) -> str:
+    """How the status bar and selectors name a model: a checkpoint (named by its path) by
+    family and file name, a voice by its name and family."""
+    family_name = FAMILY_NAMES.get(family, family)
+    if os.sep in name or "/" in name:
+        return f"{family_name} {os.path.basename(name)}"
+    return f"{name} ({family_name})"
 
 
 def _phoneme_type(card: dict) -> str:

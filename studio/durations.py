@@ -1,10 +1,11 @@
 """Duration edits on a take's tokens, as the alignment editor presents them.
 
-A VITS front end puts a blank token (``_``) between every two phonemes; the engine gives each
-token its own duration. The editor shows *segments*: one phoneme with the blanks that follow
-it, so the labels under the spectrogram are the phonemes a person reads. When a segment's
-length changes, its tokens share the change in proportion to their lengths (largest
-remainder), and a token that had at least one frame keeps at least one.
+A VITS front end puts a blank token (``_``) between every two phonemes, and the Glow-TTS and
+Grad-TTS front ends (``<blank>``) do the same; the engine gives each token its own duration.
+The editor shows *segments*: one phoneme with the blanks that follow it, so the labels under
+the spectrogram are the phonemes a person reads. When a segment's length changes, its tokens
+share the change in proportion to their lengths (largest remainder), and a token that had at
+least one frame keeps at least one.
 
 Everything here works on plain lists of frames and returns new lists; nothing is changed in
 place. The functions are pure so the undo commands can store before and after.
@@ -15,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-BLANK = "_"
+BLANKS = frozenset({"_", "<blank>"})
 WORD_BREAK = " "
 # Labels shown for the front end's start and end markers.
 MARKER_LABELS = {"^": "", "$": ""}
+ARPABET_PREFIX = "@"  # the ARPAbet front end's phones: "@HH"; shown as "HH"
 
 
 class DurationEditError(ValueError):
@@ -42,12 +44,20 @@ def segments(tokens: Sequence[str]) -> list[Segment]:
     result: list[Segment] = []
     start = 0
     for index in range(1, len(tokens) + 1):
-        if index == len(tokens) or tokens[index] != BLANK:
-            label = tokens[start]
-            label = "" if label == BLANK else MARKER_LABELS.get(label, label)
-            result.append(Segment(label, start, index))
+        if index == len(tokens) or tokens[index] not in BLANKS:
+            result.append(Segment(label(tokens[start]), start, index))
             start = index
     return result
+
+
+def label(token: str) -> str:
+    """What the editor shows for ``token``: nothing for a blank or marker, an ARPAbet phone
+    without its prefix."""
+    if token in BLANKS:
+        return ""
+    if token.startswith(ARPABET_PREFIX) and len(token) > 1:
+        return token[1:]
+    return MARKER_LABELS.get(token, token)
 
 
 def minimum_frames(durations: Sequence[int], segment: Segment) -> int:

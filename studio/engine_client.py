@@ -6,8 +6,8 @@ QSocketNotifier says the pipe has data, so no thread of ours touches Qt objects 
 writes each event whole, so reading one takes only as long as copying it).
 
 When the engine process dies (a crash, an out-of-memory kill), every job it held fails with a
-message, a new engine is started and the last voice is loaded into it again; the document
-is the window's and is left as it was.
+message, a new engine is started and the last model that loaded is loaded into it again (not
+a file the engine refused); the document is the window's and is left as it was.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class EngineClient(QObject):
         self._pending: dict[int, str] = {}
         self._engine: service.EngineProcess | None = None
         self._notifier: QSocketNotifier | None = None
-        self._load_request: dict[str, Any] | None = None
+        self._load_request: dict[str, Any] | None = None  # the last load that worked
+        self._loads: dict[int, dict[str, Any]] = {}  # load requests still unanswered
         self._crashes: list[float] = []
         self._stopping = False
 
@@ -67,14 +68,38 @@ class EngineClient(QObject):
         )
         self._notifier.activated.connect(self._read)
 
-    def load(self, voice: str | None = None, vocoder: str | None = None) -> int:
-        """Load a voice (by name or path; None: the default) and, for mel models, a vocoder."""
-        request: dict[str, Any] = {"op": "load", "voice": voice, "vocoder": vocoder}
-        self._load_request = request
-        return self._send(request)
+    def load(
+        self,
+        voice: str | None = None,
+        vocoder: str | None = None,
+        config: str | None = None,
+        vocoder_config: str | None = None,
+        vocoder_optional: bool = False,
+    ) -> int:
+        """Load a voice or acoustic checkpoint (by name or path; None: the default) with its
+        config and, for mel models, a vocoder ("griffin-lim" or a checkpoint path) with its
+        config. ``vocoder_optional``: a vocoder that does not fit gives way to Griffin-Lim."""
+        request: dict[str, Any] = {
+            "op": "load",
+            "voice": voice,
+            "config": config,
+            "vocoder": vocoder,
+            "vocoder_config": vocoder_config,
+            "vocoder_optional": vocoder_optional,
+        }
+        job = self._send(request)
+        self._loads[job] = request
+        return job
 
-    def prepare(self, text: str, controls: dict, seed: int) -> int:
-        return self._send({"op": "prepare", "text": text, "controls": controls, "seed": seed})
+    def prepare(self, text: str, controls: dict, seed: int, speaker: int | None = None) -> int:
+        return self._send(
+            {"op": "prepare", "text": text, "controls": controls, "seed": seed, "speaker": speaker}
+        )
+
+    def transplant(self, utterance: dict, controls: dict | None = None) -> int:
+        """Re-prepare another model's utterance on the loaded model, keeping its timing (and
+        rendering it with ``controls``, the loaded model's knobs, where given)."""
+        return self._send({"op": "transplant", "utterance": utterance, "controls": controls})
 
     def render(self, utterance: dict) -> int:
         return self._send({"op": "render", "utterance": utterance})
@@ -100,6 +125,7 @@ class EngineClient(QObject):
         if engine is not None:
             engine.stop()
         self._pending.clear()
+        self._loads.clear()
 
     def _send(self, request: dict) -> int:
         job = next(self._jobs)
@@ -150,8 +176,10 @@ class EngineClient(QObject):
         if kind == service.READY or job not in self._pending:
             return
         op = self._pending.pop(job)
+        request = self._loads.pop(job, None)
         if kind == service.RESULT:
             if op == "load":
+                self._load_request = request
                 self.loaded.emit(event)
             self.finished.emit(job, op, event)
         elif kind == service.ERROR:
@@ -167,6 +195,8 @@ class EngineClient(QObject):
         now = time.monotonic()
         self._crashes = [t for t in self._crashes if now - t < RESTART_WINDOW] + [now]
         lost, self._pending = self._pending, {}
+        asked = list(self._loads.values())
+        self._loads.clear()
         self._engine = None
         restart = len(self._crashes) <= MAX_RESTARTS
         how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-(code or 0)}"
@@ -183,5 +213,8 @@ class EngineClient(QObject):
         self.crashed.emit(message)
         if restart:
             self.start()
-            if self._load_request is not None:
-                self._send(dict(self._load_request))
+            # The last model that loaded; before any did, the first one asked for.
+            request = self._load_request or (asked[0] if asked else None)
+            if request is not None:
+                job = self._send(dict(request))
+                self._loads[job] = request

@@ -5,10 +5,17 @@ computation. A render is two steps in the engine: ``prepare`` turns the text int
 sentence (phonemes, predicted durations), then each take is rendered. Every edit of durations
 is an undoable command; the take's audio follows by a re-render with the same seed (or at
 once, from the renders the take remembers).
+
+The acoustic model is a voice or an imported VITS, Glow-TTS or Grad-TTS checkpoint; mel models
+speak through a vocoder (Griffin-Lim, or an imported HiFi-GAN or WaveGlow). A file the engine
+refuses is said in the message bar and the model loaded before stays. Takes made with another
+model can move to the loaded one with their timing (``transplant``), and every render of a
+sentence is kept for the session as a version to compare A/B.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -19,6 +26,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -42,12 +50,17 @@ from studio.message_bar import MessageBar
 from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
 from studio.project import Project, Rendered, Take
+from studio.views.compare import VERSIONS_KEPT, CompareView, Version
 from studio.views.take_view import TakeView
 
 APP_NAME = "Glottis"
 AUTOSAVE_MS = 30_000
 RECENT_KEPT = 8
 DEFAULT_FRAME_SECONDS = 256 / 22050
+IMPORTS_KEPT = 8  # imported models and vocoders offered again in the selectors
+GRIFFIN_LIM = "griffin-lim"
+# What is remembered of the loaded model between sessions (QSettings group "model").
+MODEL_KEYS = ("voice", "config", "vocoder", "vocoder_config")
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +84,13 @@ class MainWindow(QMainWindow):
         self._autosave_error = ""
         self._override: tuple[int, Take] | None = None
         self._override_job: int | None = None
-        self._ab: tuple[int, tuple[int, ...]] | None = None
+        self._transplant_jobs: dict[int, int] = {}  # job -> take index
+        self._transplanted: list[Take] | None = None
+        self._loading: str | None = None  # what the load in progress is, in words
+        self.versions: dict[str, list[Version]] = {}  # per sentence text, oldest first
+        self._picked: dict[str, Version | None] = {"A": None, "B": None}
+        self._sounding: str | None = None  # "A" or "B" while a version plays
+        self._version_count = 0
         self.last_render: Rendered | None = None
         self._build_widgets()
         self._build_actions()
@@ -83,7 +102,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.write_autosave)
         self.autosave_timer.start()
         self.engine.start()
-        self.engine.load(self.settings.value("voice") or None)
+        self._load_remembered()
         self._update_title()
         self._update_actions()
         if not self.player.available:
@@ -120,6 +139,14 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
+        self.compare = CompareView()
+        self.compare_dock = QDockWidget("Compare A/B", self)
+        self.compare_dock.setObjectName("compare-dock")
+        self.compare_dock.setWidget(self.compare)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
+        self.compare_dock.hide()
+        self.model_label = QLabel("")
+        self.model_label.setToolTip("The acoustic model and the vocoder in use")
         self.device_label = QLabel("Engine: starting...")
         self.render_label = QLabel("")
         self.progress = QProgressBar()
@@ -131,6 +158,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.render_label)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(self.device_label)
         self.resize(1280, 800)
 
@@ -191,8 +219,24 @@ class MainWindow(QMainWindow):
             "Make one take per sentence and render them",
         )
         self.play_action = self._action(take, "&Play / Stop", self.toggle_play, Qt.Key.Key_Space)
-        self.mark_a_action = self._action(take, "Mark this version as &A", self.mark_a, "Ctrl+M")
-        self.play_a_action = self._action(take, "Play version A", self.play_a, "Ctrl+Shift+A")
+        take.addSeparator()
+        self.mark_a_action = self._action(
+            take, "Mark this version as &A", self.mark_a, "Ctrl+M", "Compare later versions with it"
+        )
+        self.switch_action = self._action(
+            take,
+            "Switch &A/B",
+            self.switch_ab,
+            "Ctrl+B",
+            "Play version A, or switch what plays to the other version at the same place",
+        )
+        self.transplant_action = self._action(
+            take,
+            "&Move takes to the loaded model",
+            self.transplant_takes,
+            "Ctrl+Shift+M",
+            "Re-make the takes with the loaded model, keeping their timing phoneme by phoneme",
+        )
 
         view = menus.addMenu("&View")
         themes = view.addMenu("&Theme")
@@ -204,6 +248,10 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             themes.addAction(action)
             self.theme_actions[name] = action
+        compare = self.compare_dock.toggleViewAction()
+        compare.setText("&Compare A/B")
+        compare.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        view.addAction(compare)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -231,38 +279,111 @@ class MainWindow(QMainWindow):
         self.engine.cancelled.connect(self._on_cancelled)
         self.player.position_changed.connect(self.take_view.set_playhead)
         self.player.state_changed.connect(lambda _: self._update_actions())
-        self.panel.voice_chosen.connect(self.load_voice)
+        self.panel.model_chosen.connect(self.load_model)
         self.panel.vocoder_chosen.connect(self.load_vocoder)
+        self.compare.switch_requested.connect(self.switch_ab)
+        self.compare.changed.connect(self._on_compare_picked)
+        self.player.position_changed.connect(self._on_position)
+        self.player.state_changed.connect(self._on_player_state)
         self.undo_stack.cleanChanged.connect(lambda _: self._update_title())
         self.undo_stack.indexChanged.connect(lambda _: self._update_actions())
         self.text_edit.textChanged.connect(self._on_text_changed)
 
     # ---- the engine ---------------------------------------------------------------------------
 
-    def load_voice(self, voice: str) -> None:
-        self.device_label.setText(f"Engine: loading {Path(voice).name}...")
-        self.engine.load(voice, self.project.vocoder)
+    def _load_remembered(self) -> None:
+        """At start: the model and vocoder used last (or the bundled voice)."""
+        self.settings.beginGroup("model")
+        remembered = {k: self.settings.value(k) or None for k in MODEL_KEYS}
+        self.settings.endGroup()
+        self._loading = "the voice used last"
+        self.engine.load(
+            remembered["voice"],
+            remembered["vocoder"],
+            remembered["config"],
+            remembered["vocoder_config"],
+            vocoder_optional=True,
+        )
 
-    def load_vocoder(self, vocoder: str) -> None:
-        self.engine.load(self.engine_info.get("voice"), vocoder)
+    def load_model(self, voice: str, config: str | None = None) -> None:
+        """Load an acoustic model: a voice's name or a checkpoint's path (and its config);
+        the vocoder in use stays where it fits the new model's mels."""
+        self._loading = f"the acoustic model {Path(voice).name}"
+        self.device_label.setText(f"Engine: loading {Path(voice).name}...")
+        self.engine.load(
+            voice,
+            self.engine_info.get("vocoder"),
+            config,
+            self.engine_info.get("vocoder_config"),
+            vocoder_optional=True,
+        )
+
+    def load_vocoder(self, vocoder: str, config: str | None = None) -> None:
+        """Pair the loaded mel model with a vocoder: "griffin-lim" or a checkpoint path."""
+        info = self.engine_info
+        self._loading = f"the vocoder {Path(vocoder).name}"
+        self.engine.load(info.get("voice"), vocoder, info.get("config"), config)
 
     @Slot(dict)
     def _on_loaded(self, info: dict) -> None:
+        # Another vocoder for the same model keeps the knobs as they are.
+        kept = self.panel.values() if info["voice"] == self.engine_info.get("voice") else None
         self.engine_info = info
-        self.panel.show_engine(info)
-        if self.project.controls:
+        self._loading = None
+        self._remember_imports(info)
+        self.panel.show_engine(info, self._imports("models"), self._imports("vocoders"))
+        if kept:
+            self.panel.set_values(kept)
+        elif self.project.controls and self.project.voice == info["voice"]:
             self.panel.set_values(self.project.controls)
+        if self.project.speaker is not None and self.project.voice == info["voice"]:
+            self.panel.speaker.setValue(self.project.speaker)
+        self.take_view.show_matrix(bool(info.get("mel_model")))
+        vocoder = f" + {info['vocoder_label']}" if info.get("vocoder_label") else ""
+        self.model_label.setText(f"{info.get('label', info['voice'])}{vocoder}")
         runtime = f" ({info['runtime']})" if info.get("runtime") else ""
-        self.device_label.setText(f"{info['voice']} on {info['device']}{runtime}")
-        self.settings.setValue("voice", info["voice"])
-        if self.project.voice and self.project.voice != info["voice"]:
-            self.message_bar.show_message(
-                f"This project was made with the voice {self.project.voice}; "
-                f"{info['voice']} is loaded now, and new renders use it.",
-                "warning",
-            )
+        self.device_label.setText(f"on {info['device']}{runtime}")
+        self.settings.beginGroup("model")
+        for key in MODEL_KEYS:
+            self.settings.setValue(key, info.get(key) or "")
+        self.settings.endGroup()
+        if info.get("warnings"):
+            self.message_bar.show_message(" ".join(info["warnings"]), "warning")
+        elif any(take.voice != info["voice"] for take in self.project.takes):
+            self._offer_transplant()
         self._request_renders()
         self._update_actions()
+
+    def _offer_transplant(self) -> None:
+        self.message_bar.show_message(
+            "Some takes were made with another model; "
+            f"{self.engine_info.get('label')} is loaded now. Move them to it, keeping their "
+            "timing?",
+            "warning",
+            "Move takes",
+            self.transplant_takes,
+        )
+
+    def _remember_imports(self, info: dict) -> None:
+        """Checkpoint files that loaded are offered again in the selectors (QSettings)."""
+        entries = []
+        if info["voice"] not in (info.get("voices") or []):
+            entries.append(("models", info["voice"], info.get("config"), info.get("label")))
+        if info.get("vocoder") and info["vocoder"] != GRIFFIN_LIM:
+            entries.append(
+                ("vocoders", info["vocoder"], info.get("vocoder_config"), info["vocoder_label"])
+            )
+        for kind, path, config, label in entries:
+            entry = {"path": path, "config": config, "label": label or Path(path).name}
+            kept = [entry] + [e for e in self._imports(kind) if e["path"] != path]
+            self.settings.setValue(f"imported/{kind}", json.dumps(kept[:IMPORTS_KEPT]))
+
+    def _imports(self, kind: str) -> list[dict]:
+        try:
+            entries = json.loads(str(self.settings.value(f"imported/{kind}") or "[]"))
+        except json.JSONDecodeError:
+            return []
+        return [e for e in entries if isinstance(e, dict) and "path" in e and "label" in e]
 
     @property
     def frame_seconds(self) -> float:
@@ -279,20 +400,23 @@ class MainWindow(QMainWindow):
             return
         if self._prepare_job is not None:
             self.engine.cancel(self._prepare_job)
-        controls = self.panel.values()
-        self.project.controls = controls
-        self.project.seed = self.panel.seed_for_render()
-        self.project.seed_locked = self.panel.seed_lock.isChecked()
-        self.project.text = self.text_edit.toPlainText()
-        self._prepare_job = self.engine.prepare(text, controls, self.project.seed)
+        self.panel.seed_for_render()
+        self._sync_project()
+        project = self.project
+        self._prepare_job = self.engine.prepare(
+            text, project.controls, project.seed, project.speaker
+        )
         self.message_bar.hide()
 
     def _request_renders(self) -> None:
         """Ask the engine for each take's audio at its current durations, where missing."""
         if not self.engine_info:
             return
+        voice = self.engine_info["voice"]
         for take in self.project.takes:
             key = (id(take.renders), take.durations)
+            if take.voice != voice:
+                continue  # made with another model: moved to this one only when asked
             if take.rendered is None and key not in self._requested:
                 job = self.engine.render(take.utterance)
                 self._render_jobs[job] = key
@@ -315,6 +439,8 @@ class MainWindow(QMainWindow):
             )
             if result.get("warnings"):
                 self.message_bar.show_message("; ".join(result["warnings"]), "warning")
+        elif op == "transplant" and job in self._transplant_jobs:
+            self._on_transplanted(self._transplant_jobs.pop(job), result)
         elif op == "render" and job in self._render_jobs:
             key = self._render_jobs.pop(job)
             self._requested.discard(key)
@@ -322,29 +448,47 @@ class MainWindow(QMainWindow):
             for index, take in enumerate(self.project.takes):
                 if id(take.renders) == key[0]:
                     take.remember(key[1], rendered)
+                    self._add_version(take, key[1], rendered)
                     self._refresh_take_item(index)
                     if index == self.current_index:
                         self._show_current()
                     break
             self.last_render = rendered
-            self.render_label.setText(
-                f"last render {result['synthesis_seconds']:.2f} s for "
-                f"{result['seconds']:.2f} s of audio, RTF {result['rtf']:.3f}"
-            )
+            self.render_label.setText(render_summary(result))
             self._update_actions()
 
     @Slot(int, str, str)
     def _on_failed(self, job: int, op: str, message: str) -> None:
         if job == self._prepare_job:
             self._prepare_job = None
+        if self._transplant_jobs.pop(job, None) is not None:
+            self._transplant_jobs.clear()  # the others' answers are let go
+            self._transplanted = None
         key = self._render_jobs.pop(job, None)
         if key is not None:
             self._requested.discard(key)
         if op == "load":
-            self.device_label.setText("Engine: no voice loaded")
-            self.message_bar.show_message(f"The voice could not be loaded: {message}", "error")
+            self._on_load_failed(message)
         elif message != "the engine stopped before it finished":
             self.message_bar.show_message(f"{op.capitalize()} failed: {message}", "error")
+
+    def _on_load_failed(self, message: str) -> None:
+        """Say what was refused; the model loaded before stays (the engine keeps it)."""
+        what, self._loading = self._loading or "the model", None
+        info = self.engine_info
+        if info:
+            vocoder = f" with {info['vocoder_label']}" if info.get("vocoder_label") else ""
+            still = f" {info.get('label', info['voice'])}{vocoder} is still loaded."
+            runtime = f" ({info['runtime']})" if info.get("runtime") else ""
+            self.device_label.setText(f"on {info['device']}{runtime}")
+            said = message.rstrip(".")
+            self.message_bar.show_message(f"Could not load {what}: {said}.{still}", "error")
+            return
+        self.device_label.setText("Engine: no voice loaded")
+        self.message_bar.show_message(f"Could not load {what}: {message}", "error")
+        if what == "the voice used last":
+            self._loading = "the bundled voice"
+            self.engine.load(None)
 
     @Slot(int)
     def _on_cancelled(self, job: int) -> None:
@@ -429,6 +573,9 @@ class MainWindow(QMainWindow):
         take = self.current_take
         rendered = None if take is None else (take.rendered or take.latest)
         self.take_view.show_take(take, rendered, self.frame_seconds)
+        shown = self.compare.versions
+        if take is None or not shown or shown[0].text != take.text:
+            self._show_versions()
 
     def _edit_durations(self, after: Sequence[int], text: str) -> None:
         take = self.current_take
@@ -499,8 +646,10 @@ class MainWindow(QMainWindow):
             return
         parts = dur.segments(take.tokens)
         word_first, word_last = dur.word_at(parts, first)
-        phonemes = "".join(p.label for p in parts[word_first : word_last + 1])
-        kind = "ARPAbet" if self.engine_info.get("phoneme_type") == "arpabet" else "IPA"
+        arpabet = self.engine_info.get("phoneme_type") == "arpabet"
+        joiner = " " if arpabet else ""
+        phonemes = joiner.join(p.label for p in parts[word_first : word_last + 1])
+        kind = "ARPAbet, phones between spaces" if arpabet else "IPA"
         word, ok = QInputDialog.getText(self, "Override phonemes", "The word as written:")
         if not ok or not word.strip():
             return
@@ -511,16 +660,24 @@ class MainWindow(QMainWindow):
             self.replace_word(word.strip(), given.strip())
 
     def replace_word(self, word: str, phonemes: str) -> None:
-        """Re-prepare the current take with ``word`` spoken as ``phonemes`` (``[[...]]``)."""
+        """Re-prepare the current take with ``word`` spoken as ``phonemes``, written as the
+        loaded model's front end takes an override: ``[[IPA]]`` (VITS, Piper) or
+        ``{HH AH0 L OW1}`` (ARPAbet: Glow-TTS, Grad-TTS)."""
         take = self.current_take
         if take is None:
             return
         if word not in take.text:
             self.message_bar.show_message(f"{word!r} is not in this take's text.", "warning")
             return
-        text = take.text.replace(word, f"[[{phonemes}]]", 1)
+        if self.engine_info.get("phoneme_type") == "arpabet":
+            override = "{" + " ".join(phonemes.strip("{}").split()) + "}"
+        else:
+            override = f"[[{phonemes.strip('[]')}]]"
+        text = take.text.replace(word, override, 1)
         self._override = (self.current_index, take)
-        self._override_job = self.engine.prepare(text, take.utterance["controls"], take.seed)
+        self._override_job = self.engine.prepare(
+            text, take.utterance["controls"], take.seed, take.utterance.get("speaker")
+        )
 
     @Slot(int, str, dict)
     def _on_override(self, job: int, op: str, result: dict) -> None:
@@ -575,24 +732,132 @@ class MainWindow(QMainWindow):
             if take is not None and take.rendered is not None:
                 self._play(take.rendered)
 
-    def mark_a(self) -> None:
-        take = self.current_take
-        if take is not None and take.rendered is not None:
-            self._ab = (id(take.renders), take.durations)
-            self.statusBar().showMessage("This version is A; edit, then compare with Play A", 4000)
+    # ---- versions, A/B ------------------------------------------------------------------
 
-    def play_a(self) -> None:
+    def _add_version(self, take: Take, durations: Sequence[int], rendered: Rendered) -> None:
+        """Keep a render as a version of its sentence; B follows the newest unless picked."""
+        versions = self.versions.setdefault(take.text, [])
+        if any(v.rendered is rendered for v in versions):
+            return
+        self._version_count += 1
+        info = self.engine_info
+        vocoder = f" + {info['vocoder_label']}" if info.get("vocoder_label") else ""
+        edited = ", edited" if tuple(durations) != take.predicted else ""
+        label = (
+            f"#{self._version_count} {info.get('label', take.voice)}{vocoder}, "
+            f"seed {take.seed}{edited}, {rendered.seconds:.2f} s"
+        )
+        follow = self._picked["B"] is None or (versions and self._picked["B"] is versions[-1])
+        versions.append(Version(label, take.text, tuple(durations), rendered))
+        while len(versions) > VERSIONS_KEPT:
+            old = next(v for v in versions if v not in self._picked.values())
+            versions.remove(old)
+        if self._picked["B"] is None or self._picked["B"].text != take.text or follow:
+            self._picked["B"] = versions[-1]
+        if self._picked["A"] is None or self._picked["A"].text != take.text:
+            self._picked["A"] = versions[-2] if len(versions) > 1 else None
+        if take is self.current_take:
+            self._show_versions()
+
+    def _show_versions(self) -> None:
         take = self.current_take
-        if take is None or self._ab is None or self._ab[0] != id(take.renders):
-            self.statusBar().showMessage("Mark a version of this take as A first", 3000)
+        versions = self.versions.get(take.text, []) if take is not None else []
+        a, b = self._picked["A"], self._picked["B"]
+        if take is not None and (a is None or a.text != take.text):
+            a = versions[-2] if len(versions) > 1 else None
+        if take is not None and (b is None or b.text != take.text):
+            b = versions[-1] if versions else None
+        self._picked = {"A": a, "B": b}
+        self.compare.show_versions(versions, a, b)
+
+    def _on_compare_picked(self) -> None:
+        self._picked = {"A": self.compare.version("A"), "B": self.compare.version("B")}
+
+    def mark_a(self) -> None:
+        """The current take's audio as version A (then edit, and switch A/B to compare)."""
+        take = self.current_take
+        rendered = take.rendered if take is not None else None
+        version = (
+            next((v for v in self.versions.get(take.text, []) if v.rendered is rendered), None)
+            if rendered is not None
+            else None
+        )
+        if version is None:
+            self.statusBar().showMessage("Render this take first", 3000)
             return
-        rendered = take.renders.get(self._ab[1])
-        if rendered is None:
-            self.statusBar().showMessage("Version A is no longer kept; mark it again", 3000)
+        self._picked["A"] = version
+        self.compare.pick("A", version)
+        self.compare_dock.show()
+        self.statusBar().showMessage("This version is A; edit, then switch A/B (Ctrl+B)", 4000)
+
+    def switch_ab(self) -> None:
+        """Play version A; while one version plays, go on with the other at the same place."""
+        self.compare_dock.show()
+        target = "B" if self._sounding == "A" else "A"
+        version = self.compare.version(target)
+        if version is None:
+            self.statusBar().showMessage("Render this sentence twice to compare versions", 3000)
             return
-        self.player.stop()
-        self.take_view.set_playhead(0.0)
-        self._play(rendered)
+        if not self.player.available:
+            self.message_bar.show_message(
+                f"Playback is off: {self.player.unavailable_reason}. Export still works.",
+                "warning",
+            )
+            return
+        audio, rate = version.rendered.audio, version.rendered.sample_rate
+        try:
+            if self._sounding is None:
+                self.player.play(audio, rate, 0.0)
+            else:
+                self.player.swap(audio, rate)
+        except RuntimeError as error:
+            self.message_bar.show_message(str(error), "error")
+            return
+        self._sounding = target
+        self.compare.set_sounding(target, self.player.position)
+
+    def _on_position(self, seconds: float) -> None:
+        if self._sounding is not None:
+            self.compare.set_sounding(self._sounding, seconds)
+
+    def _on_player_state(self, playing: bool) -> None:
+        if not playing:
+            self._sounding = None
+            self.compare.set_sounding(None)
+
+    # ---- moving takes to another model -----------------------------------------------------
+
+    def transplant_takes(self) -> None:
+        """Re-make every take of another model with the loaded one, keeping each phoneme's
+        time; one undoable step once all have come back."""
+        voice = self.engine_info.get("voice")
+        foreign = [i for i, t in enumerate(self.project.takes) if t.voice != voice]
+        if not voice or not foreign:
+            self.statusBar().showMessage("The takes are the loaded model's already", 3000)
+            return
+        self._transplanted = list(self.project.takes)
+        self._transplant_jobs.clear()
+        controls = self.panel.values()
+        for index in foreign:
+            utterance = self.project.takes[index].utterance
+            job = self.engine.transplant(utterance, controls)
+            self._transplant_jobs[job] = index
+        self.message_bar.hide()
+
+    def _on_transplanted(self, index: int, result: dict) -> None:
+        if self._transplanted is None:
+            return
+        self._transplanted[index] = Take(result["takes"][0])
+        if self._transplant_jobs:
+            return
+        after, self._transplanted = self._transplanted, None
+        current = max(self.current_index, 0)
+        label = self.engine_info.get("label", "the loaded model")
+        self.undo_stack.push(
+            ReplaceTakes(
+                self, self.project.takes, after, f"Move takes to {label}", current, current
+            )
+        )
 
     # ---- export ---------------------------------------------------------------------------
 
@@ -670,9 +935,19 @@ class MainWindow(QMainWindow):
             self.panel.set_values(project.controls)
         self.apply_takes(project.takes, 0)
         self.message_bar.hide()
-        wanted = project.voice
-        if wanted and wanted != self.engine_info.get("voice"):
-            self.engine.load(wanted, project.vocoder)
+        info = self.engine_info
+        wanted = (project.voice, project.vocoder or info.get("vocoder"))
+        if project.voice and wanted != (info.get("voice"), info.get("vocoder")):
+            self._loading = f"the project's model {Path(project.voice).name}"
+            self.engine.load(
+                project.voice,
+                project.vocoder,
+                project.voice_config,
+                project.vocoder_config,
+                vocoder_optional=True,
+            )
+        elif project.speaker is not None and self.panel.speaker.isEnabled():
+            self.panel.speaker.setValue(project.speaker)
         self._update_title()
 
     def save(self) -> bool:
@@ -701,8 +976,13 @@ class MainWindow(QMainWindow):
 
     def _sync_project(self) -> None:
         self.project.text = self.text_edit.toPlainText()
-        self.project.voice = self.engine_info.get("voice", self.project.voice)
-        self.project.vocoder = self.engine_info.get("vocoder", self.project.vocoder)
+        info = self.engine_info
+        if info:
+            self.project.voice = info["voice"]
+            self.project.voice_config = info.get("config")
+            self.project.vocoder = info.get("vocoder")
+            self.project.vocoder_config = info.get("vocoder_config")
+            self.project.speaker = self.panel.speaker_for_render()
         self.project.controls = self.panel.values() or self.project.controls
         self.project.seed = self.panel.seed.value()
         self.project.seed_locked = self.panel.seed_lock.isChecked()
@@ -817,6 +1097,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         appearance.apply_theme(app, theme)
         self.take_view.apply_palette(*appearance.plot_colors(app))
+        self.compare.apply_palette(*appearance.plot_colors(app))
         self.theme_actions[theme].setChecked(True)
         self.settings.setValue("theme", theme)
 
@@ -840,6 +1121,10 @@ class MainWindow(QMainWindow):
         self.stretch_action.setEnabled(selected)
         self.override_action.setEnabled(selected)
         self.reset_action.setEnabled(take is not None)
+        voice = self.engine_info.get("voice")
+        self.transplant_action.setEnabled(
+            bool(voice) and any(t.voice != voice for t in self.project.takes)
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         if not self._may_discard():
@@ -852,3 +1137,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window_state", self.saveState())
         self.engine.shutdown()
         event.accept()
+
+
+def render_summary(result: dict) -> str:
+    """The status bar's account of a render: its time (split into the acoustic model's and
+    the vocoder's for mel models), the audio's length and the real-time factor."""
+    timings = result.get("timings") or {}
+    split = ""
+    if "acoustic" in timings and "vocoder" in timings:
+        split = f" (model {timings['acoustic']:.2f} s, vocoder {timings['vocoder']:.2f} s)"
+    return (
+        f"last render {result['synthesis_seconds']:.2f} s{split} for "
+        f"{result['seconds']:.2f} s of audio, RTF {result['rtf']:.3f}"
+    )

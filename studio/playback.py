@@ -88,6 +88,17 @@ class Player(QObject):
         self._timer.start()
         self.state_changed.emit(True)
 
+    def swap(self, audio: np.ndarray, sample_rate: int) -> None:
+        """Go on playing ``audio`` from the position reached (A/B switching without a gap).
+        Nothing playing: ``audio`` plays from its start; another rate: from the position."""
+        position = self.position
+        if self._stream is None or int(sample_rate) != self._rate:
+            self.play(audio, sample_rate, position if self._stream is not None else 0.0)
+            return
+        with self._lock:
+            self._audio = np.ascontiguousarray(audio, dtype=np.float32)
+            self._frame = min(self._frame, len(self._audio))
+
     def stop(self) -> None:
         stream, self._stream = self._stream, None
         if stream is None:

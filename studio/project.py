@@ -2,7 +2,8 @@
 
 A project is a folder::
 
-    project.json   text, settings (voice, vocoder, controls, seed), and per take the
+    project.json   text, settings (voice, vocoder and their configs, speaker, controls,
+                   seed), and per take the
                    utterance (phonemes, ids, predicted and edited durations, seed, controls)
     takes/NNN.wav  the audio of each take as last rendered
 
@@ -99,6 +100,11 @@ class Take:
         return int(self.utterance["seed"])
 
     @property
+    def voice(self) -> str:
+        """The acoustic model the take was prepared for (only it can render the take)."""
+        return str(self.utterance.get("voice", ""))
+
+    @property
     def rendered(self) -> Rendered | None:
         """The render that matches the current durations, if there is one yet."""
         return self.renders.get(self.durations)
@@ -134,6 +140,9 @@ class Project:
     controls: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
     seed_locked: bool = False
+    voice_config: str | None = None  # an imported checkpoint's own config, if it was given one
+    vocoder_config: str | None = None
+    speaker: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +151,9 @@ class Project:
             "text": self.text,
             "voice": self.voice,
             "vocoder": self.vocoder,
+            "voice_config": self.voice_config,
+            "vocoder_config": self.vocoder_config,
+            "speaker": self.speaker,
             "controls": self.controls,
             "seed": self.seed,
             "seed_locked": self.seed_locked,
@@ -170,6 +182,9 @@ class Project:
                 controls=dict(data.get("controls") or {}),
                 seed=int(data.get("seed", 0)),
                 seed_locked=bool(data.get("seed_locked", False)),
+                voice_config=data.get("voice_config"),
+                vocoder_config=data.get("vocoder_config"),
+                speaker=None if data.get("speaker") is None else int(data["speaker"]),
             )
         except (KeyError, IndexError, TypeError, ValueError) as error:
             if isinstance(error, ProjectError):
@@ -195,6 +210,9 @@ def snapshot(project: Project) -> Project:
         controls=dict(project.controls),
         seed=project.seed,
         seed_locked=project.seed_locked,
+        voice_config=project.voice_config,
+        vocoder_config=project.vocoder_config,
+        speaker=project.speaker,
     )
 
 

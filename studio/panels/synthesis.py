@@ -1,8 +1,12 @@
-"""The synthesis panel: voice, acoustic model and vocoder, the render controls, the seed.
+"""The synthesis panel: acoustic model, speaker and vocoder, the render controls, the seed.
 
 A control is enabled only when the loaded model (and vocoder) reads it, as the engine says
-in its load answer (``control_names``). The model and vocoder lists end with an
-"Import a checkpoint..." entry that asks for a file and has the engine load it.
+in its load answer (``control_names``), and starts at the model's default. The model list
+holds the voices there are and the checkpoints imported before, and ends with "Import a
+checkpoint..."; the vocoder list (mel models only) holds Griffin-Lim, the vocoders imported
+before and "Import a vocoder...". Choosing an entry asks the window to load it; the lists
+show what is loaded again whatever the engine answers, so a refused file leaves them as
+they were.
 """
 
 from __future__ import annotations
@@ -11,12 +15,11 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QPushButton,
@@ -24,14 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-IMPORT = "Import a checkpoint..."
+from studio.panels.checkpoint_dialog import ask_checkpoint
+
+IMPORT_MODEL = "Import a checkpoint..."
+IMPORT_VOCODER = "Import a vocoder..."
+GRIFFIN_LIM = "griffin-lim"
+BUILT_IN = "built into the model (VITS)"
 MAX_SEED = 2**31 - 1
-CHECKPOINT_FILTER = "Checkpoints (*.pth *.pt *.ckpt *.onnx *.safetensors);;All files (*)"
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # each entry's path, beside its config (UserRole)
 
 
 @dataclass(frozen=True)
 class ControlSpec:
-    """One render control: its label, range, step and what it does."""
+    """One numeric render control: its label, range, step and what it does."""
 
     name: str
     label: str
@@ -44,33 +52,42 @@ class ControlSpec:
 
 CONTROLS = (
     ControlSpec("noise_scale", "Noise scale", 0, 2, 0.05, 3, "Temperature of the voice"),
-    ControlSpec("noise_w", "Duration noise", 0, 2, 0.05, 3, "How much the rhythm varies"),
+    ControlSpec("noise_w", "Duration noise", 0, 2, 0.05, 3, "How much the rhythm varies (VITS)"),
     ControlSpec("length_scale", "Length scale", 0.1, 4, 0.05, 2, "Above 1 speaks slower"),
     ControlSpec("steps", "Diffusion steps", 1, 1000, 1, 0, "Grad-TTS reverse-diffusion steps"),
     ControlSpec("temperature", "Temperature", 0.1, 10, 0.1, 2, "Grad-TTS: higher is calmer"),
+    ControlSpec("sigma", "Sigma", 0, 2, 0.05, 3, "WaveGlow's noise standard deviation"),
+    ControlSpec(
+        "denoiser_strength", "Denoiser strength", 0, 1, 0.01, 3, "WaveGlow: bias removed (0: none)"
+    ),
 )
+STOCHASTIC_TIP = "Grad-TTS: sample the reverse SDE instead of the deterministic ODE"
 
 
 class SynthesisPanel(QWidget):
     """Selectors and knobs; ``values()`` gives the controls to render with."""
 
-    voice_chosen = Signal(str)  # a voice name, or a checkpoint path to import
-    vocoder_chosen = Signal(str)  # a vocoder name or checkpoint path
+    model_chosen = Signal(str, object)  # voice name or checkpoint path, config path or None
+    vocoder_chosen = Signal(str, object)  # "griffin-lim" or checkpoint path, config or None
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
-        self.voice = QComboBox()
-        self.voice.setToolTip("The voice (acoustic model) that speaks")
         self.model = QComboBox()
-        self.model.setToolTip("The acoustic model's family; import a Glow-TTS or Grad-TTS file")
+        self.model.setToolTip(
+            "The acoustic model that speaks: a voice, or an imported VITS, Glow-TTS or "
+            "Grad-TTS checkpoint"
+        )
+        self.speaker = QSpinBox()
+        self.speaker.setToolTip("Which speaker of a multi-speaker model speaks")
+        self.speaker.setEnabled(False)
         self.vocoder = QComboBox()
         self.vocoder.setToolTip("Turns a mel model's spectrogram into audio")
-        form.addRow("Voice", self.voice)
         form.addRow("Acoustic model", self.model)
+        form.addRow("Speaker", self.speaker)
         form.addRow("Vocoder", self.vocoder)
-        self.spins: dict[str, QDoubleSpinBox | QSpinBox] = {}
+        self.widgets: dict[str, QDoubleSpinBox | QSpinBox | QCheckBox] = {}
         for spec in CONTROLS:
             spin = QSpinBox() if spec.decimals == 0 else QDoubleSpinBox()
             if isinstance(spin, QDoubleSpinBox):
@@ -78,10 +95,16 @@ class SynthesisPanel(QWidget):
             spin.setRange(spec.low, spec.high)
             spin.setSingleStep(spec.step)
             spin.setToolTip(spec.tip)
-            spin.setEnabled(False)
             spin.valueChanged.connect(self.changed)
             form.addRow(spec.label, spin)
-            self.spins[spec.name] = spin
+            self.widgets[spec.name] = spin
+        self.stochastic = QCheckBox("Stochastic sampler")
+        self.stochastic.setToolTip(STOCHASTIC_TIP)
+        self.stochastic.toggled.connect(self.changed)
+        form.addRow("", self.stochastic)
+        self.widgets["stochastic"] = self.stochastic
+        for widget in self.widgets.values():
+            widget.setEnabled(False)
         self.seed = QSpinBox()
         self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("The same text, seed and settings give the same take")
@@ -95,42 +118,92 @@ class SynthesisPanel(QWidget):
         row.addWidget(self.new_seed)
         form.addRow("Seed", row)
         self._defaults: dict[str, Any] = {}
-        self.voice.activated.connect(self._on_voice)
+        self._info: dict = {}
         self.model.activated.connect(self._on_model)
         self.vocoder.activated.connect(self._on_vocoder)
 
-    def show_engine(self, info: dict) -> None:
-        """Fill the selectors and enable the knobs for what the engine loaded."""
-        self.voice.clear()
-        voices = list(info.get("voices") or [])
-        if info["voice"] not in voices:
-            voices.insert(0, info["voice"])
-        self.voice.addItems(voices)
-        self.voice.setCurrentText(info["voice"])
-        self.model.clear()
-        self.model.addItems([f"{info.get('family', 'vits').upper()} ({info['voice']})", IMPORT])
-        self.vocoder.clear()
-        vocoder = info.get("vocoder")
-        self.vocoder.addItems([vocoder or "built into the model (VITS)", "griffin-lim", IMPORT])
+    def show_engine(
+        self, info: dict, models: list[dict] | None = None, vocoders: list[dict] | None = None
+    ) -> None:
+        """Fill the selectors and set up the knobs for what the engine loaded.
+
+        ``models`` and ``vocoders`` are imported checkpoints to offer again, each a dict with
+        ``path``, ``config`` and ``label``.
+        """
+        self._info = info
+        self._fill_models(models or [])
+        self._fill_vocoders(vocoders or [])
+        speakers = int(info.get("speakers") or 1)
+        self.speaker.setRange(0, max(speakers - 1, 0))
+        self.speaker.setEnabled(speakers > 1)
+        self.speaker.setToolTip(
+            f"Speaker 0 to {speakers - 1} of this model" if speakers > 1 else "One speaker"
+        )
         names = set(info.get("control_names") or ())
         self._defaults = dict(info.get("controls") or {})
-        for name, spin in self.spins.items():
-            spin.setEnabled(name in names)
+        who = info.get("label") or info.get("voice", "this model")
+        for name, widget in self.widgets.items():
+            widget.setEnabled(name in names)
             if name in self._defaults:
-                spin.setValue(self._defaults[name])
+                self._set(widget, self._defaults[name])
+            tip = STOCHASTIC_TIP if name == "stochastic" else self._spec(name).tip
+            widget.setToolTip(tip if name in names else f"{tip} (not read by {who})")
+
+    def _fill_models(self, models: list[dict]) -> None:
+        info = self._info
+        self.model.clear()
+        voices = list(info.get("voices") or [])
+        for name in voices:
+            _add(self.model, name, name, None)
+        for entry in models:
+            if entry["path"] not in voices:
+                _add(self.model, entry["label"], entry["path"], entry.get("config"))
+        current = self.model.findData(info["voice"], PATH_ROLE)
+        if current < 0:
+            _add(self.model, info.get("label", info["voice"]), info["voice"], info.get("config"))
+            current = self.model.count() - 1
+        self.model.addItem(IMPORT_MODEL)
+        self.model.setCurrentIndex(current)
+
+    def _fill_vocoders(self, vocoders: list[dict]) -> None:
+        info = self._info
+        self.vocoder.clear()
+        if not info.get("mel_model"):
+            self.vocoder.addItem(BUILT_IN)
+            self.vocoder.setEnabled(False)
+            return
+        self.vocoder.setEnabled(True)
+        _add(self.vocoder, "Griffin-Lim", GRIFFIN_LIM, None)
+        for entry in vocoders:
+            _add(self.vocoder, entry["label"], entry["path"], entry.get("config"))
+        loaded = info.get("vocoder") or GRIFFIN_LIM
+        current = self.vocoder.findData(loaded, PATH_ROLE)
+        if current < 0:
+            _add(self.vocoder, info.get("vocoder_label") or loaded, loaded, None)
+            current = self.vocoder.count() - 1
+        self.vocoder.addItem(IMPORT_VOCODER)
+        self.vocoder.setCurrentIndex(current)
+        compatible = ", ".join(info.get("compatible_vocoders") or [])
+        self.vocoder.setToolTip(f"Turns this model's mels into audio; it takes: {compatible}")
 
     def values(self) -> dict[str, Any]:
         """The controls to render with: the enabled knobs over the model's defaults."""
         values = dict(self._defaults)
-        for name, spin in self.spins.items():
-            if spin.isEnabled():
-                values[name] = spin.value()
+        for name, widget in self.widgets.items():
+            if widget.isEnabled():
+                values[name] = (
+                    widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+                )
         return values
 
     def set_values(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
-            if name in self.spins and isinstance(value, int | float):
-                self.spins[name].setValue(value)
+            if name in self.widgets and isinstance(value, int | float):
+                self._set(self.widgets[name], value)
+
+    def speaker_for_render(self) -> int | None:
+        """The speaker to prepare with: None for a single-speaker model."""
+        return self.speaker.value() if self.speaker.isEnabled() else None
 
     def seed_for_render(self) -> int:
         """The seed of the next render: the locked one, or a fresh draw shown in the box."""
@@ -141,26 +214,55 @@ class SynthesisPanel(QWidget):
     def draw_seed(self) -> None:
         self.seed.setValue(random.randint(0, MAX_SEED))
 
-    def _on_voice(self, index: int) -> None:
-        self.voice_chosen.emit(self.voice.itemText(index))
+    @staticmethod
+    def _set(widget: QDoubleSpinBox | QSpinBox | QCheckBox, value: Any) -> None:
+        if isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        else:
+            widget.setValue(value)
+
+    @staticmethod
+    def _spec(name: str) -> ControlSpec:
+        return next(spec for spec in CONTROLS if spec.name == name)
 
     def _on_model(self, index: int) -> None:
-        if self.model.itemText(index) == IMPORT:
-            self.model.setCurrentIndex(0)
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import an acoustic model checkpoint", "", CHECKPOINT_FILTER
+        path, config = self.model.itemData(index, PATH_ROLE), self.model.itemData(index)
+        self._restore_selection()  # the list follows what the engine loads, not the click
+        if self.model.itemText(index) == IMPORT_MODEL:
+            chosen = ask_checkpoint(
+                self, "Import an acoustic model", "VITS, Glow-TTS or Grad-TTS checkpoint"
             )
-            if path:
-                self.voice_chosen.emit(path)
+            if chosen:
+                self.model_chosen.emit(*chosen)
+        elif path and path != self._info.get("voice"):
+            self.model_chosen.emit(path, config)
 
     def _on_vocoder(self, index: int) -> None:
-        text = self.vocoder.itemText(index)
-        if text == IMPORT:
-            self.vocoder.setCurrentIndex(0)
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import a vocoder checkpoint (HiFi-GAN, WaveGlow)", "", CHECKPOINT_FILTER
+        path, config = self.vocoder.itemData(index, PATH_ROLE), self.vocoder.itemData(index)
+        self._restore_selection()
+        if self.vocoder.itemText(index) == IMPORT_VOCODER:
+            chosen = ask_checkpoint(
+                self, "Import a vocoder", "HiFi-GAN generator (g_*) or WaveGlow checkpoint"
             )
-            if path:
-                self.vocoder_chosen.emit(path)
-        elif index > 0:
-            self.vocoder_chosen.emit(text)
+            if chosen:
+                self.vocoder_chosen.emit(*chosen)
+        elif path and path != (self._info.get("vocoder") or GRIFFIN_LIM):
+            self.vocoder_chosen.emit(path, config)
+
+    def _restore_selection(self) -> None:
+        if not self._info:
+            return
+        for combo, loaded in (
+            (self.model, self._info.get("voice")),
+            (self.vocoder, self._info.get("vocoder") or GRIFFIN_LIM),
+        ):
+            index = combo.findData(loaded, PATH_ROLE)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+
+
+def _add(combo: QComboBox, text: str, path: str, config: str | None) -> None:
+    """An entry that loads ``path`` (kept under PATH_ROLE) with ``config`` (the user data)."""
+    combo.addItem(text, config)
+    combo.setItemData(combo.count() - 1, path, PATH_ROLE)
+    combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)

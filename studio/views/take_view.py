@@ -1,4 +1,5 @@
-"""The three views of a take stacked on one time axis, with the playhead over all of them.
+"""The views of a take stacked on one time axis, with the playhead over all of them: waveform,
+log-mel, (for mel models) the alignment matrix, and the alignment editor.
 
 Clicking any view seeks there; the alignment editor below the spectrogram also selects the
 phoneme clicked (shift extends, a double click takes the whole word). With the view focused,
@@ -16,14 +17,16 @@ from PySide6.QtGui import QColor, QKeyEvent
 from studio import durations as dur
 from studio.project import Rendered, Take
 from studio.views.alignment import AlignmentPlot
+from studio.views.matrix import AlignmentMatrixPlot
 from studio.views.spectrogram import SpectrogramPlot
 from studio.views.waveform import WaveformPlot
 
 PLAYHEAD_PEN = pg.mkPen((255, 210, 0), width=2)
+MATRIX_ROW = 2  # the alignment matrix's row, between the spectrogram and the editor
 
 
 class TakeView(pg.GraphicsLayoutWidget):
-    """Waveform, log-mel and alignment of the current take."""
+    """Waveform, log-mel, alignment matrix (mel models) and alignment editor of a take."""
 
     seek_requested = Signal(float)
     boundary_moved = Signal(int, int)  # boundary, frames
@@ -36,22 +39,27 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.waveform = WaveformPlot()
         self.spectrogram = SpectrogramPlot()
+        self.matrix = AlignmentMatrixPlot()
         self.alignment = AlignmentPlot()
         self.addItem(self.waveform, row=0, col=0)
         self.addItem(self.spectrogram, row=1, col=0)
-        self.addItem(self.alignment, row=2, col=0)
+        self.addItem(self.alignment, row=MATRIX_ROW + 1, col=0)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 4)
-        self.ci.layout.setRowStretchFactor(2, 1)
-        for plot in (self.spectrogram, self.alignment):
+        self.ci.layout.setRowStretchFactor(MATRIX_ROW + 1, 1)
+        self.plots = (self.waveform, self.spectrogram, self.matrix, self.alignment)
+        for plot in self.plots[1:]:
             plot.setXLink(self.waveform)
-        for plot in (self.waveform, self.spectrogram):
+        for plot in self.plots[:3]:
             plot.getAxis("bottom").setStyle(showValues=False)
         self.alignment.setLabel("bottom", "time", units="s")
-        for plot in (self.waveform, self.spectrogram, self.alignment):
+        for plot in self.plots:
             plot.getAxis("left").setWidth(60)
+        self.matrix_shown = False
+        self._take: Take | None = None
+        self._frame_seconds = 1.0
         self.playheads = []
-        for plot in (self.waveform, self.spectrogram, self.alignment):
+        for plot in self.plots:
             line = pg.InfiniteLine(pos=0, movable=False, pen=PLAYHEAD_PEN)
             line.setZValue(100)
             plot.addItem(line, ignoreBounds=True)
@@ -61,9 +69,44 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.alignment.boundary_moved.connect(self.boundary_moved)
         self.alignment.boundary_dragged.connect(self.boundary_dragged)
         self.alignment.segment_clicked.connect(self._on_segment_clicked)
+        self.alignment.segments.dragged.connect(self._preview_matrix)
+
+    def show_matrix(self, shown: bool) -> None:
+        """Show the alignment matrix (for mel models) or take its row away."""
+        if shown == self.matrix_shown:
+            return
+        self.matrix_shown = shown
+        if shown:
+            self.addItem(self.matrix, row=MATRIX_ROW, col=0)
+            self.ci.layout.setRowStretchFactor(MATRIX_ROW, 3)
+            self._draw_matrix()
+        else:
+            self.removeItem(self.matrix)
+            self.ci.layout.setRowStretchFactor(MATRIX_ROW, 0)
+
+    def _draw_matrix(self, durations=None) -> None:
+        if not self.matrix_shown:
+            return
+        take = self._take
+        if take is None:
+            self.matrix.show_durations([], [], self._frame_seconds)
+            return
+        durations = take.durations if durations is None else durations
+        self.matrix.show_durations(take.tokens, durations, self._frame_seconds)
+
+    def _preview_matrix(self, boundary: int, frame: int) -> None:
+        """While a boundary is dragged, the matrix shows the durations it would make."""
+        take = self._take
+        if take is None or not self.matrix_shown:
+            return
+        parts = self.alignment.parts
+        moved = frame - dur.starts(take.durations, parts)[boundary]
+        self._draw_matrix(dur.move_boundary(take.durations, parts, boundary, moved))
 
     def show_take(self, take: Take | None, rendered: Rendered | None, frame_seconds: float) -> None:
         """Draw ``take`` (its current durations) over ``rendered`` (its latest audio)."""
+        self._take, self._frame_seconds = take, frame_seconds
+        self._draw_matrix()
         if take is None:
             self.waveform.show_audio(None, 1)
             self.spectrogram.show_mel(None, 0)
@@ -83,7 +126,7 @@ class TakeView(pg.GraphicsLayoutWidget):
     def apply_palette(self, background: QColor, foreground: QColor) -> None:
         """Plot background, axes and labels in the window's palette colours."""
         self.setBackground(background)
-        for plot in (self.waveform, self.spectrogram, self.alignment):
+        for plot in self.plots:
             for name in ("left", "bottom"):
                 plot.getAxis(name).setPen(foreground)
                 plot.getAxis(name).setTextPen(foreground)
@@ -108,8 +151,8 @@ class TakeView(pg.GraphicsLayoutWidget):
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        for plot in (self.waveform, self.spectrogram, self.alignment):
-            if plot.sceneBoundingRect().contains(event.scenePos()):
+        for plot in self.plots:
+            if plot.scene() is self.scene() and plot.sceneBoundingRect().contains(event.scenePos()):
                 seconds = plot.vb.mapSceneToView(event.scenePos()).x()
                 self.seek_requested.emit(max(0.0, float(seconds)))
                 return

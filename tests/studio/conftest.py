@@ -48,8 +48,13 @@ def studio_app(tmp_path_factory: pytest.TempPathFactory):
 
 
 def open_window(**options) -> object:
+    """A window that starts, as on a first run, with the bundled voice (a test that loads
+    another model leaves it remembered in QSettings)."""
     from studio.main_window import MainWindow
 
+    settings = QSettings()
+    settings.remove("model")
+    settings.sync()
     options.setdefault("offer_recovery", False)
     window = MainWindow(**options)
     window.show()

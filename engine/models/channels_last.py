@@ -40,13 +40,6 @@ def conv1d_rows(
     return F.conv2d(x, weight.unsqueeze(2), bias, padding=(0, padding), dilation=(1, dilation))
 
 
-def pointwise_rows(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """A 1-wide convolution (``weight`` [c_out, c_in, 1]) on the channels-last form: one
-    matrix product of the time-major ``[b, t, c_in]`` memory with the weight."""
-    y = F.linear(x.permute(0, 2, 3, 1), weight.squeeze(-1), bias)
-    return y.permute(0, 3, 1, 2)
-
-
 def polyphase_weight(weight: Tensor, stride: int) -> Tensor:
     """The ``[stride·c_out, c_in, taps]`` convolution weight whose output channel
     ``r·c_out + o`` computes output phase ``r`` of the transposed convolution with

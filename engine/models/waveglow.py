@@ -69,7 +69,7 @@ class WN(layers.WN):
         1-wide convolution is one matrix product, and the gate's channel halves are
         contiguous runs. The same sums, up to float rounding."""
         h = self.hidden_channels
-        x = F.linear(audio.transpose(1, 2), self.start_weight(), self.start.bias)
+        x = F.linear(audio.transpose(1, 2), conv_weight(self.start).squeeze(-1), self.start.bias)
         cond = F.linear(spect_rows, conv_weight(self.cond_layer).squeeze(-1), self.cond_layer.bias)
         output = None
         for i, (in_layer, res_skip) in enumerate(
@@ -90,9 +90,6 @@ class WN(layers.WN):
             # The official sum starts from zeros; 0 + s is s.
             output = skip.clone() if output is None else output.add_(skip)
         return F.linear(output, self.end.weight.squeeze(-1), self.end.bias).transpose(1, 2)
-
-    def start_weight(self) -> Tensor:
-        return conv_weight(self.start).squeeze(-1)
 
 
 def _as_rows(x: Tensor) -> Tensor:

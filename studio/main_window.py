@@ -347,16 +347,17 @@ class MainWindow(QMainWindow):
         for key in MODEL_KEYS:
             self.settings.setValue(key, info.get(key) or "")
         self.settings.endGroup()
-        if info.get("warnings"):
-            self.message_bar.show_message(" ".join(info["warnings"]), "warning")
-        elif any(take.voice != info["voice"] for take in self.project.takes):
-            self._offer_transplant()
+        warned = " ".join(info.get("warnings") or [])
+        if any(take.voice != info["voice"] for take in self.project.takes):
+            self._offer_transplant(warned)
+        elif warned:
+            self.message_bar.show_message(warned, "warning")
         self._request_renders()
         self._update_actions()
 
-    def _offer_transplant(self) -> None:
+    def _offer_transplant(self, warned: str = "") -> None:
         self.message_bar.show_message(
-            "Some takes were made with another model; "
+            f"{warned} " * bool(warned) + "Some takes were made with another model; "
             f"{self.engine_info.get('label')} is loaded now. Move them to it, keeping their "
             "timing?",
             "warning",

@@ -15,12 +15,15 @@ import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.app import application  # noqa: E402
 
 # The engine loads the bundled voice (the first time, converting it) within this.
 LOAD_TIMEOUT = 180.0
+MOVE_INTERVAL = 0.03  # seconds between the moves of a mouse drag
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
@@ -92,3 +95,34 @@ def rendered(window, timeout: float = 120.0) -> None:
         timeout,
         "every take to be rendered",
     )
+
+
+def _mouse(view, kind: QEvent.Type, point: QPoint, buttons: Qt.MouseButton) -> None:
+    button = Qt.MouseButton.LeftButton
+    event = QMouseEvent(
+        kind,
+        QPointF(point),
+        QPointF(view.viewport().mapToGlobal(point)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def drag(view, plot, start_seconds: float, end_seconds: float) -> None:
+    """Press on ``plot`` at ``start_seconds``, move in steps to ``end_seconds``, release."""
+
+    def at(seconds: float) -> QPoint:
+        scene = plot.vb.mapViewToScene(QPointF(seconds, 0.5))
+        return view.mapFromScene(scene)
+
+    left = Qt.MouseButton.LeftButton
+    start, end = at(start_seconds), at(end_seconds)
+    _mouse(view, QEvent.Type.MouseMove, start, Qt.MouseButton.NoButton)
+    _mouse(view, QEvent.Type.MouseButtonPress, start, left)
+    for step in range(1, 11):
+        time.sleep(MOVE_INTERVAL)  # pyqtgraph drops moves that come faster than a screen's rate
+        point = start + (end - start) * (step / 10)
+        _mouse(view, QEvent.Type.MouseMove, point, left)
+    _mouse(view, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)

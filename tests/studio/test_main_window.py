@@ -9,50 +9,16 @@ import time
 
 import numpy as np
 import soundfile as sf
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from studio import durations as dur
-from tests.studio.conftest import render, rendered, wait_until
+from tests.studio.conftest import drag, render, rendered, wait_until
 
-MOVE_INTERVAL = 0.03
 LONG_TEXT = " ".join(
     f"This is sentence number {n}, which the engine renders while the window stays awake."
     for n in range(1, 13)
 )
-
-
-def _mouse(view, kind: QEvent.Type, point: QPoint, buttons: Qt.MouseButton) -> None:
-    button = Qt.MouseButton.LeftButton
-    event = QMouseEvent(
-        kind,
-        QPointF(point),
-        QPointF(view.viewport().mapToGlobal(point)),
-        button,
-        buttons,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(view.viewport(), event)
-
-
-def drag(view, plot, start_seconds: float, end_seconds: float) -> None:
-    """Press on ``plot`` at ``start_seconds``, move in steps to ``end_seconds``, release."""
-
-    def at(seconds: float) -> QPoint:
-        scene = plot.vb.mapViewToScene(QPointF(seconds, 0.5))
-        return view.mapFromScene(scene)
-
-    left = Qt.MouseButton.LeftButton
-    start, end = at(start_seconds), at(end_seconds)
-    _mouse(view, QEvent.Type.MouseMove, start, Qt.MouseButton.NoButton)
-    _mouse(view, QEvent.Type.MouseButtonPress, start, left)
-    for step in range(1, 11):
-        time.sleep(MOVE_INTERVAL)  # pyqtgraph drops moves that come faster than a screen's rate
-        point = start + (end - start) * (step / 10)
-        _mouse(view, QEvent.Type.MouseMove, point, left)
-    _mouse(view, QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
 
 
 def test_type_render_drag_nudge_undo_export(window, tmp_path):

@@ -54,6 +54,11 @@ class Player(QObject):
         return self._stream is not None
 
     @property
+    def audio(self) -> np.ndarray:
+        """What plays (or played last)."""
+        return self._audio
+
+    @property
     def position(self) -> float:
         with self._lock:
             return self._frame / self._rate

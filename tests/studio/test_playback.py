@@ -69,3 +69,43 @@ def test_without_an_output_device_playback_is_off_and_export_still_works(playing
         assert window.export_take(str(tmp_path / "still.wav")).exists()
     finally:
         window.player.unavailable_reason = reason
+
+
+def test_two_seeds_compared_a_b_switch_at_the_same_place(playing_window):
+    """Two renders of one sentence (two seeds) are versions A and B, both drawn; Ctrl+B plays
+    A, then goes on with B from where A was, then back to A."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window, _ = playing_window
+    text = "Compare the first take of this sentence with the second one, side by side."
+    window.panel.seed_lock.setChecked(False)
+    render(window, text)
+    render(window, text)
+    versions = window.versions[text]
+    a, b = window.compare.version("A"), window.compare.version("B")
+    assert a is versions[-2] and b is versions[-1]
+    assert a.label != b.label and not np.array_equal(
+        a.rendered.audio[:1000], b.rendered.audio[:1000]
+    )
+    for plot, version in ((window.compare.plot_a, a), (window.compare.plot_b, b)):
+        _, shown = plot.curve.getOriginalDataset()
+        assert len(shown) == len(version.rendered.audio)
+
+    window.activateWindow()
+    window.take_view.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert window.compare_dock.isVisible()
+    assert window.player.playing and window.player.audio is not None
+    assert np.array_equal(window.player.audio, a.rendered.audio)
+    assert "playing A" in window.compare.sounding.text()
+    wait_until(lambda: window.player.position > 0.4, 10, "A to play a while")
+    reached = window.player.position
+    window.switch_ab()
+    assert window.player.playing and np.array_equal(window.player.audio, b.rendered.audio)
+    assert window.player.position >= reached, "B started again from its beginning"
+    assert "playing B" in window.compare.sounding.text()
+    window.switch_ab()
+    assert np.array_equal(window.player.audio, a.rendered.audio)
+    window.toggle_play()
+    assert not window.player.playing and window.compare.sounding.text() == ""

@@ -23,6 +23,9 @@ from engine import service
 # More than this many crashes within RESTART_WINDOW seconds and the engine is left stopped.
 MAX_RESTARTS = 3
 RESTART_WINDOW = 60.0
+# A closing window waits this long for a busy engine to finish its job before killing it (it
+# holds nothing of the user's: the document is the window's, and files are written whole).
+STOP_TIMEOUT = 1.0
 
 
 class EngineClient(QObject):
@@ -123,7 +126,7 @@ class EngineClient(QObject):
         self._drop_notifier()
         engine, self._engine = self._engine, None
         if engine is not None:
-            engine.stop()
+            engine.stop(STOP_TIMEOUT)
         self._pending.clear()
         self._loads.clear()
 

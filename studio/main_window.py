@@ -1097,8 +1097,9 @@ class MainWindow(QMainWindow):
         theme = theme if theme in appearance.THEMES else "system"
         app = QApplication.instance()
         appearance.apply_theme(app, theme)
-        self.take_view.apply_palette(*appearance.plot_colors(app))
-        self.compare.apply_palette(*appearance.plot_colors(app))
+        colors = appearance.plot_colors(app)
+        self.take_view.apply_palette(colors)
+        self.compare.apply_palette(colors)
         self.theme_actions[theme].setChecked(True)
         self.settings.setValue("theme", theme)
 

@@ -20,8 +20,6 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QTransform
 
 from studio import durations as dur
 
-BOUNDARY_COLOR = QColor(90, 160, 255)
-ACTIVE_COLOR = QColor(255, 200, 60)
 SELECTION_BRUSH = QColor(90, 160, 255, 60)
 PICK_PIXELS = 5.0  # how close to a boundary a press picks it up
 
@@ -40,6 +38,8 @@ class SegmentsItem(pg.GraphicsObject):
         self.labels: list[str] = []
         self.limits: list[tuple[int, int]] = []  # per boundary, the frames it may lie between
         self.text_color = QColor(200, 200, 200)
+        self.boundary_color = QColor(90, 160, 255)
+        self.active_color = QColor(255, 200, 60)  # the boundary hovered or dragged
         self.active = -1  # the boundary hovered or dragged
         self.drag_frame = -1
 
@@ -90,7 +90,7 @@ class SegmentsItem(pg.GraphicsObject):
         middle = (top + bottom) / 2
         for boundary in range(max(first, 1), min(last + 1, len(self.labels))):
             x = device.map(QPointF(starts[boundary], 0)).x()
-            color = ACTIVE_COLOR if boundary == self.active else BOUNDARY_COLOR
+            color = self.active_color if boundary == self.active else self.boundary_color
             painter.setPen(QPen(color, 3 if boundary == self.active else 2))
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))
         painter.setPen(QPen(self.text_color))
@@ -206,8 +206,11 @@ class AlignmentPlot(pg.PlotItem):
     def boundary_seconds(self, boundary: int) -> float:
         return self.segments.boundary_frame(boundary) * self.frame_seconds
 
-    def set_text_color(self, color: QColor) -> None:
-        self.segments.text_color = QColor(color)
+    def set_colors(self, text: QColor, boundary: QColor, active: QColor) -> None:
+        """Labels, boundaries and the hovered or dragged boundary in these colours."""
+        self.segments.text_color = QColor(text)
+        self.segments.boundary_color = QColor(boundary)
+        self.segments.active_color = QColor(active)
         self.segments.update()
 
     def clear_take(self) -> None:

@@ -15,11 +15,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from studio.appearance import PlotColors
 from studio.project import Rendered
 from studio.views.waveform import WaveformPlot
 
 VERSIONS_KEPT = 12  # per sentence; the oldest go first
-ACTIVE_PEN = pg.mkPen((255, 210, 0), width=2)
 
 
 @dataclass(eq=False)
@@ -69,7 +69,7 @@ class CompareView(QWidget):
         self.playheads = []
         for plot in (self.plot_a, self.plot_b):
             plot.getAxis("left").setWidth(60)
-            line = pg.InfiniteLine(pos=0, movable=False, pen=ACTIVE_PEN)
+            line = pg.InfiniteLine(pos=0, movable=False, pen=pg.mkPen((255, 210, 0), width=2))
             line.hide()
             plot.addItem(line, ignoreBounds=True)
             self.playheads.append(line)
@@ -119,10 +119,13 @@ class CompareView(QWidget):
                 plot.show_audio(version.rendered.audio, version.rendered.sample_rate)
         self.changed.emit()
 
-    def apply_palette(self, background, foreground) -> None:
-        self.plots.setBackground(background)
+    def apply_palette(self, colors: PlotColors) -> None:
+        """Plot background, axes, waveforms and playheads in the window's palette colours."""
+        self.plots.setBackground(colors.background)
         for plot in (self.plot_a, self.plot_b):
             for name in ("left", "bottom"):
-                plot.getAxis(name).setPen(foreground)
-                plot.getAxis(name).setTextPen(foreground)
-            plot.curve.setPen(pg.mkPen(foreground, width=1))
+                plot.getAxis(name).setPen(colors.foreground)
+                plot.getAxis(name).setTextPen(colors.foreground)
+            plot.curve.setPen(pg.mkPen(colors.foreground, width=1))
+        for line in self.playheads:
+            line.setPen(pg.mkPen(colors.playhead, width=2))

@@ -12,16 +12,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 
 from studio import durations as dur
+from studio.appearance import PlotColors
 from studio.project import Rendered, Take
 from studio.views.alignment import AlignmentPlot
 from studio.views.matrix import AlignmentMatrixPlot
 from studio.views.spectrogram import SpectrogramPlot
 from studio.views.waveform import WaveformPlot
 
-PLAYHEAD_PEN = pg.mkPen((255, 210, 0), width=2)
 MATRIX_ROW = 2  # the alignment matrix's row, between the spectrogram and the editor
 
 
@@ -60,7 +60,7 @@ class TakeView(pg.GraphicsLayoutWidget):
         self._frame_seconds = 1.0
         self.playheads = []
         for plot in self.plots:
-            line = pg.InfiniteLine(pos=0, movable=False, pen=PLAYHEAD_PEN)
+            line = pg.InfiniteLine(pos=0, movable=False, pen=pg.mkPen((255, 210, 0), width=2))
             line.setZValue(100)
             plot.addItem(line, ignoreBounds=True)
             self.playheads.append(line)
@@ -123,15 +123,17 @@ class TakeView(pg.GraphicsLayoutWidget):
         else:
             self.alignment.select(self.first, self.last)
 
-    def apply_palette(self, background: QColor, foreground: QColor) -> None:
-        """Plot background, axes and labels in the window's palette colours."""
-        self.setBackground(background)
+    def apply_palette(self, colors: PlotColors) -> None:
+        """Plot background, axes, labels and lines in the window's palette colours."""
+        self.setBackground(colors.background)
         for plot in self.plots:
             for name in ("left", "bottom"):
-                plot.getAxis(name).setPen(foreground)
-                plot.getAxis(name).setTextPen(foreground)
-        self.alignment.set_text_color(foreground)
-        self.waveform.curve.setPen(pg.mkPen(foreground, width=1))
+                plot.getAxis(name).setPen(colors.foreground)
+                plot.getAxis(name).setTextPen(colors.foreground)
+        self.alignment.set_colors(colors.foreground, colors.boundary, colors.active)
+        self.waveform.curve.setPen(pg.mkPen(colors.foreground, width=1))
+        for line in self.playheads:
+            line.setPen(pg.mkPen(colors.playhead, width=2))
 
     def set_playhead(self, seconds: float) -> None:
         for line in self.playheads:

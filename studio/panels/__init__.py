@@ -33,6 +33,7 @@ class VoicePanels(QObject):
         self.recorder: RecorderPanel | None = None
         self.dataset: DatasetPanel | None = None
         self._closing = False
+        self._voice = self._voice_of(self._engine_info())
         menu = window.menuBar().addMenu("&Voice")
         self.record_action = self._add(menu, "&Record prompts...", self.open_recorder)
         self.check_action = self._add(menu, "&Check dataset...", self.open_dataset)
@@ -104,9 +105,17 @@ class VoicePanels(QObject):
             recorder.set_folder(folder)
         recorder.select_prompt(clip_id, text)
 
+    @staticmethod
+    def _voice_of(info: dict) -> tuple:
+        return info.get("path"), info.get("sample_rate")
+
     def _on_voice_loaded(self, info: dict) -> None:
+        """Another voice was loaded: record at its rate and count its sounds."""
         from studio.panels.voice import card_source
 
+        if self._voice_of(info) == self._voice:
+            return
+        self._voice = self._voice_of(info)
         if self.recorder is not None:
             self.recorder.set_voice(info.get("sample_rate"), card_source(info))
         if self.dataset is not None:

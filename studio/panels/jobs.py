@@ -4,7 +4,8 @@ A :class:`Job` runs one function on its own QThread. The function gets a ``tick(
 callback: each call is a progress report to the window and a cancellation point (after
 :meth:`Job.cancel` it raises :class:`Cancelled`, which the engine's importer and check take
 as "stop and leave nothing half-written"). The outcome comes back on the UI thread as one of
-the signals ``succeeded``, ``failed`` (a message in words) or ``cancelled``.
+the signals ``succeeded``, ``failed`` (a message in words) or ``cancelled``, and ``busy``
+turns false in the same step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from engine.dataset.errors import DatasetError
 
@@ -35,6 +36,7 @@ class Job(QThread):
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    _outcome = Signal(str, object)  # from the job's thread to the UI thread
 
     def __init__(
         self, work: Callable[[Tick], Any], name: str = "", parent: QObject | None = None
@@ -45,10 +47,8 @@ class Job(QThread):
         self._stop = threading.Event()
         self._started = False
         self._ended = False
-        # Connected first, so ``busy`` turns false just before the panel's own slot runs.
-        self.succeeded.connect(self._end)
-        self.failed.connect(self._end)
-        self.cancelled.connect(self._end)
+        self._detached = False
+        self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self, *args: Any) -> None:
         self._started = True
@@ -56,12 +56,9 @@ class Job(QThread):
 
     @property
     def busy(self) -> bool:
-        """Started and its outcome not yet delivered on the UI thread (unlike ``isRunning``,
-        which the thread's last steps keep true a moment after the outcome)."""
+        """Started, and its outcome not yet handled on the UI thread (``isRunning`` turns
+        false at another moment: a little after the work, before the outcome is handled)."""
         return self._started and not self._ended
-
-    def _end(self, *_outcome: object) -> None:
-        self._ended = True
 
     def cancel(self) -> None:
         """Ask the work to stop at its next progress report."""
@@ -72,22 +69,29 @@ class Job(QThread):
         return self._stop.is_set()
 
     def run(self) -> None:  # on the job's thread
-        result: Any = None
-        message = ""
         try:
             result = self._work(self._tick)
         except Cancelled:
-            self._stop.set()
+            self._outcome.emit("cancelled", None)
         except DatasetError as error:
-            message = str(error)
+            self._outcome.emit("failed", str(error))
         except Exception as error:  # shown in the panel: a job never fails silently
-            message = f"{type(error).__name__}: {error}"
-        if self._stop.is_set():
-            self.cancelled.emit()
-        elif message:
-            self.failed.emit(message)
+            self._outcome.emit("failed", f"{type(error).__name__}: {error}")
         else:
-            self.succeeded.emit(result)
+            self._outcome.emit("cancelled" if self._stop.is_set() else "succeeded", result)
+
+    def _deliver(self, kind: str, value: object) -> None:
+        """On the UI thread: end ``busy`` and send the outcome in one step, so nothing sees
+        the job ended before its outcome was handled."""
+        self._ended = True
+        if self._detached:
+            return
+        if kind == "succeeded":
+            self.succeeded.emit(value)
+        elif kind == "failed":
+            self.failed.emit(str(value))
+        else:
+            self.cancelled.emit()
 
     def _tick(self, done: int, total: int) -> None:
         if self._stop.is_set():
@@ -96,13 +100,15 @@ class Job(QThread):
 
 
 def stop_job(job: Job | None, wait_ms: int = 5000) -> None:
-    """Cancel a job and wait a while for it; one that is still busy (inside a single long
-    step) is detached from its panel and kept alive until it ends."""
+    """Cancel a job and wait up to ``wait_ms`` for it. One still busy after that (inside a
+    single long step) is detached: its outcome is dropped, and it is kept alive until it
+    ends."""
     if job is None or not job.isRunning():
         return
     job.cancel()
-    if job.wait(wait_ms):
+    if wait_ms > 0 and job.wait(wait_ms):
         return
+    job._detached = True
     job.setParent(None)
     _DETACHED.add(job)
     job.finished.connect(lambda: _forget(job))

@@ -380,12 +380,13 @@ class RecorderPanel(QWidget):
 
     def set_voice(self, sample_rate: int | None, card: CardSource) -> None:
         """Record for another voice (the engine loaded one): its rate and its sounds."""
-        if sample_rate == self.sample_rate and self.card is not None:
-            return
         self.sample_rate = sample_rate
         self._card_source = card
         self.card = self.sounds = None
         self.writer = None
+        stop_job(self._sounds_job, wait_ms=0)  # it counts the previous voice's sounds
+        self._sounds_job = None
+        self._update_actions()
         self._read_setup()
 
     @property
@@ -403,7 +404,7 @@ class RecorderPanel(QWidget):
         self._update_actions()
 
     def _read_setup(self) -> None:
-        stop_job(self._setup_job)
+        stop_job(self._setup_job, wait_ms=0)  # never wait on the UI thread for a voice load
         source, given = self._card_source, self._given_prompts
         if self.prompts:
             given = self.prompts
@@ -432,6 +433,7 @@ class RecorderPanel(QWidget):
         if self._pending_prompt is not None:
             self.select_prompt(*self._pending_prompt)
             self._pending_prompt = None
+        self._save_next()  # takes stopped while the voice was changing
         self._count_sounds(p.text for p in self.prompts)
 
     def _count_sounds(self, texts: Iterable[str]) -> None:

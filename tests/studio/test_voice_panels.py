@@ -210,6 +210,21 @@ def test_without_an_input_device_recording_is_off_and_import_still_works(
         close(panel)
 
 
+def test_takes_follow_the_rate_of_the_voice_the_engine_loads(studio_app, default_voice, tmp_path):
+    panel = RecorderPanel(tmp_path / "takes", card=lambda: default_voice.card, prompts=PROMPTS)
+    try:
+        wait_until(lambda: panel.ready, 60, "the recorder to read its prompts and voice")
+        assert panel.writer.sample_rate == default_voice.card["sample_rate"]
+        other = {**default_voice.card, "sample_rate": 16000}
+        panel.set_voice(16000, lambda: other)
+        assert not panel.ready and not panel.record_action.isEnabled()
+        wait_until(lambda: panel.ready, 60, "the recorder to read the new voice")
+        assert panel.writer.sample_rate == 16000
+        wait_until(lambda: panel.coverage() is not None, 60, "the coverage of the new voice")
+    finally:
+        close(panel)
+
+
 @pytest.fixture(scope="module")
 def spoken(synthesizer):
     """Sentences in the default voice, 0.2 s of silence each side, peak at -3 dBFS."""

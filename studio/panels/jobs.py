@@ -64,10 +64,6 @@ class Job(QThread):
         """Ask the work to stop at its next progress report."""
         self._stop.set()
 
-    @property
-    def cancelling(self) -> bool:
-        return self._stop.is_set()
-
     def run(self) -> None:  # on the job's thread
         try:
             result = self._work(self._tick)

@@ -169,7 +169,6 @@ class RecorderPanel(QWidget):
         self.device_problem = ""
         self.skipped: set[str] = set()
         self.last_kept: str | None = None
-        self.last_take: Take | None = None
         self.last_import: ImportReport | None = None
         self._pending_prompt: tuple[str, str | None] | None = None
         self._take_prompt: Prompt | None = None
@@ -699,7 +698,6 @@ class RecorderPanel(QWidget):
             f"Keeping {prompt.id} ({take.duration_s:.1f} s)..."
             + (f" {'; '.join(notes)}" if notes else "")
         )
-        self.last_take = take
         self._save_queue.append((prompt, take))
         self._save_next()
         self._advance(prompt)

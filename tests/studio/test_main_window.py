@@ -146,3 +146,107 @@ def test_killing_the_engine_mid_render_keeps_the_document(window):
     assert [t.text for t in window.project.takes] == [b[0] for b in before]
     render(window, "After the crash, rendering works again.")
     assert window.project.takes[0].rendered is not None
+
+
+def test_a_word_spoken_as_given_ipa(window, monkeypatch):
+    """Edit > Override a word's phonemes: the dialog offers the word's IPA (VITS reads
+    ``[[IPA]]``); the take is prepared again saying the given phonemes; undo gives it back."""
+    from PySide6.QtWidgets import QInputDialog
+
+    render(window, "Say tomato.")
+    take = window.current_take
+    parts = dur.segments(take.tokens)
+    first, last = dur.word_at(parts, len(parts) - 3)  # a phoneme of "tomato"
+    window.take_view.set_selection(first, first)
+    offered = {}
+    answers = iter([("tomato", True), ("təmɑːtoʊ", True)])
+
+    def ask(_parent, _title, label, text=""):
+        offered[label] = text
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", ask)
+    before = window.undo_stack.index()
+    window.override_action.trigger()
+    wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    said = "".join(p.label for p in parts[first : last + 1])
+    assert any("IPA" in label and text == said for label, text in offered.items()), offered
+    changed = window.current_take
+    assert changed.text == "Say [[təmɑːtoʊ]]."
+    assert "ɑ" in changed.tokens and "ɑ" not in take.tokens
+    rendered(window)
+    window.undo_stack.undo()
+    assert window.current_take.tokens == take.tokens
+
+
+def test_standard_shortcuts_and_recent_projects(window, monkeypatch, tmp_path):
+    """Ctrl+R renders, Ctrl+E exports, Ctrl+S saves (asking where the first time), Ctrl+N
+    starts afresh, Ctrl+O opens, Space plays outside the text and types inside it; saved
+    projects are listed newest first under Open recent, which opens them."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QFileDialog
+
+    keys = {
+        "&New": "Ctrl+N",
+        "&Open project...": "Ctrl+O",
+        "&Save": "Ctrl+S",
+        "&Export take as WAV...": "Ctrl+E",
+        "&Render": "Ctrl+R",
+        "&Play / Stop": "Space",
+    }
+    actions = {a.text(): a for a in window.findChildren(type(window.render_action))}
+    for text, key in keys.items():
+        assert actions[text].shortcut().toString() == key, text
+
+    def press(key: Qt.Key, widget=None) -> None:
+        window.activateWindow()
+        QTest.keyClick(widget or window, key, Qt.KeyboardModifier.ControlModifier)
+
+    window.undo_stack.setClean()
+    window.text_edit.setPlainText("Shortcuts work.")
+    window.text_edit.setFocus()
+    before = window.undo_stack.index()
+    press(Qt.Key.Key_R)
+    wait_until(lambda: window.undo_stack.index() > before, 30, "Ctrl+R to render")
+    rendered(window)
+
+    wav = tmp_path / "shortcut.wav"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(wav), ""))
+    press(Qt.Key.Key_E)
+    assert wav.exists()
+
+    folders = [tmp_path / f"project{n}" for n in range(3)]
+    for folder in folders:
+        window.path = None  # Ctrl+S asks where, as for a new project
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", lambda *_a, f=folder, **_k: (str(f), "")
+        )
+        press(Qt.Key.Key_S)
+        assert (folder / "project.json").exists() and window.path == folder
+    recent = [a.text() for a in window.recent_menu.actions()]
+    assert recent[:3] == [str(f) for f in reversed(folders)]
+    assert QSettings().value("recent")[:3] == recent[:3]
+
+    press(Qt.Key.Key_N)
+    assert not window.project.takes and window.path is None
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(folders[0]))
+    press(Qt.Key.Key_O)
+    assert window.path == folders[0] and window.current_take.text == "Shortcuts work."
+    assert [a.text() for a in window.recent_menu.actions()][0] == str(folders[0])
+    window.recent_menu.actions()[1].trigger()
+    assert window.path == folders[2]
+
+    played = []
+    window.play_action.triggered.connect(lambda: played.append(True))
+    # Without an output device the action is off (its tooltip says why); the key is the test.
+    window.play_action.setEnabled(True)
+    window.text_edit.setFocus()
+    typed = window.text_edit.toPlainText()
+    QTest.keyClick(window.text_edit, Qt.Key.Key_Space)
+    assert not played and window.text_edit.toPlainText().count(" ") == typed.count(" ") + 1
+    window.take_view.setFocus()
+    QTest.keyClick(window.take_view, Qt.Key.Key_Space)
+    assert played
+    window.player.stop()
+    window.undo_stack.setClean()
+    window._text_dirty = False

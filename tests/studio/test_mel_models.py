@@ -223,6 +223,36 @@ def test_a_take_moved_to_glow_tts_is_compared_a_b(window):
     assert window.transplant_action.isEnabled()
 
 
+def test_a_word_spoken_as_given_arpabet(window, monkeypatch):
+    """Glow-TTS and Grad-TTS read ``{HH AH0 L OW1}``: the dialog offers the word's phones
+    between spaces, and the take says the phones given."""
+    from PySide6.QtWidgets import QInputDialog
+
+    if window.engine_info.get("phoneme_type") != "arpabet":
+        pytest.skip("needs the ARPAbet model of the tests before")
+    _render(window, "Hello there.")
+    take = window.current_take
+    parts = dur.segments(take.tokens)
+    first = next(i for i, p in enumerate(parts) if p.label == "HH")
+    window.take_view.set_selection(first, first)
+    offered = {}
+    answers = iter([("Hello", True), ("HH EH1 L OW0", True)])
+
+    def ask(_parent, _title, label, text=""):
+        offered[label] = text
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", ask)
+    before = window.undo_stack.index()
+    window.override_action.trigger()
+    wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    assert any("ARPAbet" in label and text == "HH AH0 L OW1" for label, text in offered.items())
+    changed = window.current_take
+    assert changed.text == "{HH EH1 L OW0} there."
+    assert "@EH1" in changed.tokens and "@EH1" not in take.tokens
+    rendered(window, 120)
+
+
 def test_a_multi_speaker_model_speaks_with_the_chosen_speaker(window):
     multi = _fixture("grad-tts", "small_ms")
     window.load_model(str(multi.checkpoint), str(multi.config))

@@ -47,6 +47,7 @@ from studio import project as projects
 from studio.commands import ReplaceTakes, SetDurations
 from studio.engine_client import EngineClient
 from studio.message_bar import MessageBar
+from studio.panels import install_voice_panels
 from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
 from studio.project import Project, Rendered, Take
@@ -252,6 +253,8 @@ class MainWindow(QMainWindow):
         compare.setText("&Compare A/B")
         compare.setShortcut(QKeySequence("Ctrl+Shift+B"))
         view.addAction(compare)
+
+        install_voice_panels(self)  # the "Voice" menu: recorder, dataset check, import
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")

@@ -50,13 +50,17 @@ def studio_app(tmp_path_factory: pytest.TempPathFactory):
     return app
 
 
-def open_window(**options) -> object:
-    """A window that starts, as on a first run, with the bundled voice (a test that loads
-    another model leaves it remembered in QSettings)."""
+def open_window(model: dict[str, str] | None = None, **options) -> object:
+    """A window that starts as on a first run: the bundled voice (or ``model``: voice, config,
+    vocoder, vocoder_config) and the default size (a test that loads another model or resizes
+    a window leaves it remembered in QSettings)."""
     from studio.main_window import MainWindow
 
     settings = QSettings()
-    settings.remove("model")
+    for key in ("model", "geometry", "window_state"):
+        settings.remove(key)
+    for key, value in (model or {}).items():  # as if this model was the one used last
+        settings.setValue(f"model/{key}", value)
     settings.sync()
     options.setdefault("offer_recovery", False)
     window = MainWindow(**options)

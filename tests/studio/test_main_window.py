@@ -31,6 +31,12 @@ def test_type_render_drag_nudge_undo_export(window, tmp_path):
     assert [t.text for t in window.project.takes] == ["Hello there.", "Drag my vowels."]
     assert "CPU" in window.device_label.text() or "NVIDIA" in window.device_label.text()
     assert "RTF" in window.render_label.text()
+    # VITS makes audio itself: no vocoder, no alignment matrix, its three knobs only.
+    assert window.engine_info["voice"] in window.model_label.text()
+    assert not window.panel.vocoder.isEnabled() and not window.take_view.matrix_shown
+    knobs = {name for name, w in window.panel.widgets.items() if w.isEnabled()}
+    assert knobs == set(window.engine_info["control_names"])
+    assert knobs == {"noise_scale", "noise_w", "length_scale"}
 
     take = window.current_take
     original = take.rendered

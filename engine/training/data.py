@@ -70,15 +70,16 @@ def read_metadata(folder: Path) -> list[tuple[str, str]]:
 
 
 def load_clips(
-    folder: Path, front_end: FrontEnd, hop_length: int, sample_rate: int
+    folder: Path, front_end: FrontEnd | None, hop_length: int, sample_rate: int
 ) -> tuple[list[Clip], list[tuple[str, str]]]:
-    """The usable clips of a dataset folder and the (id, reason) of every rejected one."""
+    """The usable clips of a dataset folder and the (id, reason) of every rejected one.
+    Without a front end (a vocoder's data) the text is not read and may be empty."""
     clips: list[Clip] = []
     rejected: list[tuple[str, str]] = []
     for clip_id, text in read_metadata(folder):
         wav = folder / WAVS / f"{clip_id}.wav"
         reason = None
-        if not text:
+        if not text and front_end is not None:
             reason = "empty transcript"
         elif not wav.is_file():
             reason = f"no {WAVS}/{clip_id}.wav"
@@ -91,19 +92,25 @@ def load_clips(
             rejected.append((clip_id, f"unreadable WAV ({e})"))
             continue
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sentences = front_end.sentences(text)
+            ids = _token_ids(front_end, text)
         except FrontEndError as e:
             rejected.append((clip_id, f"transcript cannot be spoken ({e})"))
             continue
-        ids = tuple(i for sentence in sentences for i in sentence.ids)
         frames = int(info.frames * sample_rate / info.samplerate) // hop_length
         if frames < len(ids):
             rejected.append((clip_id, f"{frames} audio frames for {len(ids)} tokens"))
             continue
         clips.append(Clip(clip_id, text, ids, wav, info.frames / info.samplerate))
     return clips, rejected
+
+
+def _token_ids(front_end: FrontEnd | None, text: str) -> tuple[int, ...]:
+    if front_end is None:
+        return ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sentences = front_end.sentences(text)
+    return tuple(i for sentence in sentences for i in sentence.ids)
 
 
 def split_validation(clips: Sequence[Clip], fraction: float, limit: int) -> tuple[list, list]:

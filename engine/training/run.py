@@ -318,7 +318,7 @@ class _Run:
             for start in range(0, len(val_set), recipe.batch_size):
                 stop = min(len(val_set), start + recipe.batch_size)
                 items = [val_set[i] for i in range(start, stop)]
-                losses.append(recipe.validation_loss(recipe.collate(items)) * len(items))
+                losses.append(recipe.validation_loss(recipe.validation_batch(items)) * len(items))
         recipe.train_mode(True)
         loss = sum(losses) / len(val_set)
         best = math.isfinite(loss) and (self.best is None or loss < self.best)

@@ -105,6 +105,10 @@ class Recipe(ABC):
     def learning_rate(self) -> float:
         return float(next(iter(self.optimizers().values())).param_groups[0]["lr"])
 
+    def validation_batch(self, items: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> Batch:
+        """The batch :meth:`validation_loss` takes (by default the training batch)."""
+        return self.collate(items)
+
     @abstractmethod
     def validation_loss(self, batch: Batch) -> float:
         """The loss that picks the best checkpoint, on one batch (no grad, eval mode)."""

@@ -94,6 +94,12 @@ def _recipe_options(pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep:
             raise ValueError(f"--recipe-option {pair!r} is not KEY=VALUE")
+        if value.startswith("@"):
+            try:
+                options[key] = json.loads(Path(value[1:]).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as e:
+                raise ValueError(f"--recipe-option {key}: cannot read {value[1:]} ({e})") from e
+            continue
         try:
             options[key] = json.loads(value)
         except json.JSONDecodeError:

@@ -1,0 +1,132 @@
+"""``glottis train`` headless, and two DistributedDataParallel processes (gloo) on the CPU."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+from engine.training import TrainOptions, train
+from engine.training.cli import main
+from tests.training.test_recipes import tiny_glow_tts
+
+
+def test_train_command_runs_refuses_and_resumes(
+    tmp_path: Path, rendered_dataset: Path, capsys
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tiny_glow_tts()))
+    out = tmp_path / "run"
+    args = [
+        "--recipe",
+        "glow-tts",
+        "--data",
+        str(rendered_dataset),
+        "--out",
+        str(out),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "3",
+        "--device",
+        "cpu",
+        "--sample-every",
+        "1000",
+        "--recipe-option",
+        f"config=@{config}",
+    ]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "step 2/2" in err and "done: Reached step 2." in err
+    lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in lines] == [1, 2]
+    assert {"mle", "dur", "total", "lr", "seconds", "val_loss"} <= lines[-1].keys()
+
+    assert main(args) == 2
+    assert "already holds a training run" in capsys.readouterr().err
+    resumed = [*args[:7], "3", *args[8:], "--resume"]
+    assert main(resumed) == 0
+    lines = (out / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [1, 2, 3]
+
+
+def test_train_command_reports_a_dataset_it_cannot_use(tmp_path: Path, capsys) -> None:
+    (tmp_path / "data").mkdir()
+    code = main(
+        [
+            "--recipe",
+            "glow-tts",
+            "--data",
+            str(tmp_path / "data"),
+            "--out",
+            str(tmp_path / "out"),
+            "--device",
+            "cpu",
+        ]
+    )
+    assert code == 2
+    assert "has no metadata.csv" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rank(rank: int, port: int, data: str, out: str, weights: str) -> None:
+    """One torchrun-like process; saves its model after every step."""
+    from engine.training.recipes.glow_tts import GlowTtsRecipe
+
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        WORLD_SIZE="2",
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+    )
+    torch.set_num_threads(1)
+    real_step = GlowTtsRecipe.train_step
+
+    def recording_step(self, batch, step):
+        losses = real_step(self, batch, step)
+        torch.save(self.model.state_dict(), Path(weights) / f"rank{rank}.pt")
+        return losses
+
+    GlowTtsRecipe.train_step = recording_step
+    options = TrainOptions(
+        recipe="glow-tts",
+        data=Path(data),
+        out=Path(out),
+        max_steps=2,
+        batch_size=2,
+        device="cpu",
+        sample_every=1000,
+        recipe_options={"config": tiny_glow_tts()},
+    )
+    assert train(options).status == "done"
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason="torch without distributed")
+def test_two_process_ddp_on_gloo(tmp_path: Path, rendered_dataset: Path) -> None:
+    out = tmp_path / "run"
+    mp.spawn(
+        _rank,
+        args=(_free_port(), str(rendered_dataset), str(out), str(tmp_path)),
+        nprocs=2,
+        join=True,
+    )
+    # Different initial weights (seed + rank) and different shards of the data, yet DDP's
+    # broadcast and gradient averaging leave both ranks with the same model.
+    first = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    second = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    for key, value in first.items():
+        torch.testing.assert_close(second[key], value)
+    lines = (out / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [1, 2]  # rank 0 alone writes
+    assert (out / "model.pth").is_file()

@@ -162,6 +162,12 @@ def test_render_drag_a_boundary_and_the_matrix_follows(window):
     )
     left, right = parts[boundary - 1], parts[boundary]
     plot = window.take_view.alignment
+    # While dragging (before the release), the matrix previews the durations it would make.
+    at = dur.starts(before, parts)[boundary]
+    plot.segments.dragged.emit(boundary, at + 1)
+    preview = dur.move_boundary(before, parts, boundary, 1)
+    assert [matrix.token_frames(i) for i in range(len(take.tokens))] == preview
+    window.take_view.show_take(take, original, window.frame_seconds)
     start = plot.boundary_seconds(boundary)
     drag(window.take_view, plot, start, start + 2 * window.frame_seconds)
     wait_until(lambda: window.current_take.durations != before, 10, "the drag to be applied")

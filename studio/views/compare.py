@@ -20,6 +20,7 @@ from studio.project import Rendered
 from studio.views.waveform import WaveformPlot
 
 VERSIONS_KEPT = 12  # per sentence; the oldest go first
+MIN_PLOTS_HEIGHT = 180  # pixels: both waveforms readable when the dock opens
 
 
 @dataclass(eq=False)
@@ -73,6 +74,7 @@ class CompareView(QWidget):
             line.hide()
             plot.addItem(line, ignoreBounds=True)
             self.playheads.append(line)
+        self.plots.setMinimumHeight(MIN_PLOTS_HEIGHT)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(row)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.audio.levels import within_full_scale
 from studio import appearance, recovery
 from studio import durations as dur
 from studio import project as projects
@@ -891,7 +892,10 @@ class MainWindow(QMainWindow):
             target = target.with_suffix(".wav")
         try:
             projects.atomic_write(
-                target, lambda f: sf.write(f, audio, sample_rate, format="WAV", subtype="PCM_16")
+                target,
+                lambda f: sf.write(
+                    f, within_full_scale(audio), sample_rate, format="WAV", subtype="PCM_16"
+                ),
             )
         except OSError as error:
             self.message_bar.show_message(f"Cannot write {target}: {error.strerror}", "error")

@@ -229,7 +229,9 @@ def save(project: Project, folder: Path) -> None:
         name = f"{number:03d}.wav"
         atomic_write(
             takes_dir / name,
-            lambda f, r=rendered: sf.write(f, r.audio, r.sample_rate, format="WAV"),
+            lambda f, r=rendered: sf.write(
+                f, r.audio, r.sample_rate, format="WAV", subtype="FLOAT"
+            ),
         )
         written.add(name)
     text = json.dumps(project.to_json(), ensure_ascii=False, indent=1)

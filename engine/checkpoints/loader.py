@@ -121,7 +121,7 @@ def load(
     model = _BUILDERS[family](found)
     problems = mismatch_summary(state_dict, model.state_dict())
     if problems:
-        advice = "" if given is not None else "; give its own config with --config"
+        advice = "" if given is not None else "; give it its own config file"
         raise CheckpointError(
             f"{path} does not fit the {FAMILY_NAMES[family]} model of its config "
             f"({source}): {problems}{advice}"

@@ -1,0 +1,225 @@
+"""The training process: runs :func:`engine.training.run.train` away from the window.
+
+The studio starts it with :func:`start` (``python -m engine.training.worker``) and speaks to it
+over two one-way pipes, as with the render engine (:mod:`engine.service`); every message is a
+dict. A process of its own, not a job of the render engine, so the studio keeps rendering
+while a voice trains, and killing it (or its dying of an out-of-memory kill) loses no more
+than the steps since the last checkpoint, which the loop writes atomically.
+
+Requests (studio -> worker):
+
+- ``{"op": "start", "options": TrainOptions.to_json()}`` starts a run (one at a time);
+- ``{"op": "cancel"}`` stops the running one between steps; it ends with a ``finished`` event
+  whose status is "cancelled" and whose checkpoint is the one written at that step;
+- ``{"op": "shutdown"}`` cancels any run and ends the process once the run has saved.
+
+Events (worker -> studio), one dict each with ``event`` naming it, sent as they come:
+
+- ``ready``: the process listens; ``devices`` lists what a run can use ("cpu", "cuda").
+- ``started``, ``preparing``, ``step``, ``validated``, ``checkpoint``: the fields of the
+  :mod:`engine.training.events` dataclass of that name (paths as strings);
+- ``sample``: step, text, sample_rate, path and ``audio``, little-endian float32 bytes;
+- ``finished``: status ("done", "cancelled", "out_of_memory", "failed"), step, message,
+  checkpoint; also sent, with status "failed" and ``started`` false, for a run that could not
+  start (nothing to resume, an output folder holding another run, no usable clip).
+
+Clips listed in the dataset's ``excluded.txt`` (the dataset panel's "exclude") are left out:
+the run reads a copy of ``metadata.csv`` without them, in ``OUT/dataset``, beside a link to
+the dataset's ``wavs/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from engine.service import EngineProcess
+
+WORKER_NICENESS = 10  # below the render engine's: a training run must not slow rendering
+FILTERED_DATASET = "dataset"
+READY, FINISHED = "ready", "finished"
+EVENT_NAMES = {
+    "Started": "started",
+    "Preparing": "preparing",
+    "StepDone": "step",
+    "Validated": "validated",
+    "SampleReady": "sample",
+    "CheckpointSaved": "checkpoint",
+    "Finished": FINISHED,
+}
+
+
+def start() -> EngineProcess:
+    """Start a training process on two inherited pipes (see :func:`engine.service.start` for
+    why a plain child interpreter)."""
+    requests_read, requests_write = os.pipe()
+    events_read, events_write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "engine.training.worker", str(requests_read), str(events_write)],
+            pass_fds=(requests_read, events_write),
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        os.close(requests_read)
+        os.close(events_write)
+    return EngineProcess(
+        process,
+        Connection(requests_write, readable=False),
+        Connection(events_read, writable=False),
+    )
+
+
+def event_message(event: Any) -> dict[str, Any]:
+    """A training event as the dict the pipe carries (plain values; audio as float32 bytes)."""
+    import numpy as np
+
+    message: dict[str, Any] = {"event": EVENT_NAMES[type(event).__name__]}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, np.ndarray):
+            value = np.ascontiguousarray(value, dtype="<f4").tobytes()
+        elif isinstance(value, list):
+            value = [tuple(v) if isinstance(v, tuple) else v for v in value]
+        message[field.name] = value
+    return message
+
+
+def without_excluded(data: Path, out: Path) -> Path:
+    """The dataset a run reads: ``data`` itself, or, when its ``excluded.txt`` lists clips, a
+    folder in ``out`` whose ``metadata.csv`` leaves them out and whose ``wavs`` links to the
+    dataset's (the recordings stay where they are)."""
+    from engine.dataset.layout import read_excluded
+
+    excluded = read_excluded(data)
+    if not excluded:
+        return data
+    folder = out / FILTERED_DATASET
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = (data / "metadata.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if line.split("|", 1)[0].strip() not in excluded]
+    tmp = folder / "metadata.csv.tmp"
+    tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / "metadata.csv")
+    wavs = folder / "wavs"
+    if wavs.is_symlink() or wavs.exists():
+        wavs.unlink()
+    wavs.symlink_to((data / "wavs").resolve(), target_is_directory=True)
+    return folder
+
+
+def devices() -> list[str]:
+    import torch
+
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+class Worker:
+    """Reads requests on a thread of its own (so a cancel arrives during a step) and runs
+    each started run on the main thread, forwarding its events as they come."""
+
+    def __init__(self, requests: Connection, events: Connection) -> None:
+        self.requests = requests
+        self.events = events
+        self.cancel = threading.Event()
+        self.runs: list[dict[str, Any]] = []
+        self.wake = threading.Condition()
+        self.stopping = False
+        self.running = False
+        self._send_lock = threading.Lock()
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self._send_lock:
+            try:
+                self.events.send(message)
+            except (OSError, ValueError):  # the studio is gone; the run goes on to its save
+                self.cancel.set()
+
+    def read(self) -> None:
+        while True:
+            try:
+                request = self.requests.recv()
+            except (EOFError, OSError):  # the studio is gone: save and stop
+                request = {"op": "shutdown"}
+            op = request.get("op")
+            with self.wake:
+                if op == "cancel":
+                    self.cancel.set()
+                elif op == "start":
+                    if self.running or self.runs:
+                        self.send(_refused("A training run is already going; cancel it first."))
+                    else:
+                        self.runs.append(request["options"])
+                elif op == "shutdown":
+                    self.stopping = True
+                    self.cancel.set()
+                self.wake.notify_all()
+            if op == "shutdown":
+                return
+
+    def serve(self) -> None:
+        threading.Thread(target=self.read, name="training-requests", daemon=True).start()
+        self.send({"event": READY, "devices": devices()})
+        while True:
+            with self.wake:
+                while not self.runs and not self.stopping:
+                    self.wake.wait()
+                if self.stopping:
+                    return
+                options = self.runs.pop(0)
+                self.running = True
+                self.cancel.clear()
+            try:
+                self.run(options)
+            finally:
+                with self.wake:
+                    self.running = False
+
+    def run(self, settings: dict[str, Any]) -> None:
+        from engine.training import DatasetError, TrainingError, TrainOptions, train
+
+        try:
+            options = TrainOptions(**settings)
+            options = dataclasses.replace(options, data=without_excluded(options.data, options.out))
+            train(options, lambda event: self.send(event_message(event)), self.cancel)
+        except (TrainingError, DatasetError, ValueError, FileNotFoundError, OSError) as error:
+            self.send(_refused(str(error)))
+        except Exception as error:  # a fault of the engine's: say so, keep serving
+            traceback.print_exc()
+            self.send(_refused(f"Training failed: {type(error).__name__}: {error}"))
+
+
+def _refused(message: str) -> dict[str, Any]:
+    return {
+        "event": FINISHED,
+        "status": "failed",
+        "step": 0,
+        "message": message,
+        "checkpoint": None,
+        "started": False,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    requests = Connection(int(args[0]), writable=False)
+    events = Connection(int(args[1]), readable=False)
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
+    Worker(requests, events).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,9 @@
-"""Panels of the studio: synthesis controls, and the voice panels (recorder, dataset check).
+"""Panels of the studio: synthesis controls, and the voice panels (recorder, dataset check,
+training).
 
-``install_voice_panels(window)`` gives a main window a "Voice" menu opening the recorder and
-the dataset check, each in a window of its own (so their single-key shortcuts never meet
-the main window's Space for play), created when first asked for.
+``install_voice_panels(window)`` gives a main window a "Voice" menu opening the recorder, the
+dataset check and the training panel, each in a window of its own (so their single-key
+shortcuts never meet the main window's Space for play), created when first asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 if TYPE_CHECKING:
     from studio.panels.dataset import DatasetPanel
     from studio.panels.recorder import RecorderPanel
+    from studio.panels.training import TrainingPanel
 
 
 class VoicePanels(QObject):
@@ -32,15 +34,19 @@ class VoicePanels(QObject):
         self.window = window
         self.recorder: RecorderPanel | None = None
         self.dataset: DatasetPanel | None = None
+        self.training: TrainingPanel | None = None
         self._closing = False
         self._voice = self._voice_of(self._engine_info())
         menu = window.menuBar().addMenu("&Voice")
         self.record_action = self._add(menu, "&Record prompts...", self.open_recorder)
         self.check_action = self._add(menu, "&Check dataset...", self.open_dataset)
         self.import_action = self._add(menu, "&Import recordings...", self.import_recordings)
+        menu.addSeparator()
+        self.train_action = self._add(menu, "&Train a voice...", self.open_training)
         self.record_action.setStatusTip("Read prompts aloud into a dataset for fine-tuning")
         self.check_action.setStatusTip("Measure each clip of a dataset and flag the bad ones")
         self.import_action.setStatusTip("Import a folder (LJSpeech layout or WAV+TXT pairs)")
+        self.train_action.setStatusTip("Fine-tune a voice on a dataset, with progress and samples")
         engine = getattr(window, "engine", None)
         if engine is not None and hasattr(engine, "loaded"):
             engine.loaded.connect(self._on_voice_loaded)
@@ -90,6 +96,19 @@ class VoicePanels(QObject):
         self._place(self.dataset)
         return self.dataset
 
+    def open_training(self) -> TrainingPanel:
+        """Show the training panel (made the first time; it starts the training process).
+        "Use this voice" loads the run's output folder as the window's voice."""
+        if self.training is None:
+            from studio.panels.training import TrainingPanel
+
+            self.training = TrainingPanel(parent=self.window)
+            load_model = getattr(self.window, "load_model", None)
+            if load_model is not None:
+                self.training.use_voice_requested.connect(load_model)
+        self._place(self.training)
+        return self.training
+
     def import_recordings(self) -> None:
         """Show the recorder and ask for a folder to import."""
         self.open_recorder().import_folder()
@@ -136,15 +155,15 @@ class VoicePanels(QObject):
 
     def shutdown(self) -> None:
         """Close the input device and the panels, and stop their worker threads."""
-        for panel in (self.recorder, self.dataset):
+        for panel in (self.recorder, self.dataset, self.training):
             if panel is not None:
                 panel.shutdown()
                 panel.close()
 
 
 def install_voice_panels(window: QMainWindow) -> VoicePanels:
-    """Add the "Voice" menu (Record prompts..., Check dataset..., Import recordings...) to
-    ``window``; the panels are kept as ``window.voice_panels``."""
+    """Add the "Voice" menu (Record prompts..., Check dataset..., Import recordings..., Train a
+    voice...) to ``window``; the panels are kept as ``window.voice_panels``."""
     panels = VoicePanels(window)
     window.voice_panels = panels
     return panels

@@ -41,7 +41,6 @@ class VoicePanels(QObject):
         self.record_action = self._add(menu, "&Record prompts...", self.open_recorder)
         self.check_action = self._add(menu, "&Check dataset...", self.open_dataset)
         self.import_action = self._add(menu, "&Import recordings...", self.import_recordings)
-        menu.addSeparator()
         self.train_action = self._add(menu, "&Train a voice...", self.open_training)
         self.record_action.setStatusTip("Read prompts aloud into a dataset for fine-tuning")
         self.check_action.setStatusTip("Measure each clip of a dataset and flag the bad ones")

@@ -119,7 +119,7 @@ class VoicePanels(QObject):
 
     def _rerecord(self, folder: str, clip_id: str, text: str) -> None:
         recorder = self.open_recorder()
-        if recorder.folder.resolve() != Path(folder).resolve():
+        if recorder.folder is None or recorder.folder.resolve() != Path(folder).resolve():
             recorder.set_folder(folder)
         recorder.select_prompt(clip_id, text)
 

@@ -350,7 +350,12 @@ def test_voice_menu_opens_the_panels_and_rerecords_a_clip(
     try:
         menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Voice")
         texts = [a.text() for a in menu.actions()]
-        assert texts == ["&Record prompts...", "&Check dataset...", "&Import recordings..."]
+        assert texts == [
+            "&Record prompts...",
+            "&Check dataset...",
+            "&Import recordings...",
+            "&Train a voice...",
+        ]
         monkeypatch.setattr(
             "studio.panels.voice.card_source", lambda info=None: lambda: default_voice.card
         )

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from engine.models.channels_last import polyphase_weight
 
 
 class PolyphaseUpsample(nn.Module):
@@ -26,16 +27,10 @@ class PolyphaseUpsample(nn.Module):
         if conv.groups != 1 or conv.dilation[0] != 1 or conv.output_padding[0] != 0:
             raise ValueError("only plain transposed convolutions have a polyphase form here")
         weight = conv.weight.detach()
-        in_channels, out_channels, kernel = weight.shape
+        _, out_channels, kernel = weight.shape
         stride, padding = conv.stride[0], conv.padding[0]
         taps = math.ceil(kernel / stride)
-        phases = torch.zeros(stride, out_channels, in_channels, taps, dtype=weight.dtype)
-        for phase in range(stride):
-            for tap in range(taps):
-                source = phase + tap * stride
-                if source < kernel:
-                    phases[phase, :, :, taps - 1 - tap] = weight[:, :, source].T
-        self.weight = nn.Parameter(phases.reshape(stride * out_channels, in_channels, taps))
+        self.weight = nn.Parameter(polyphase_weight(weight, stride).clone())
         self.bias = None if conv.bias is None else nn.Parameter(conv.bias.detach().clone())
         self.stride, self.padding, self.kernel = stride, padding, kernel
         self.taps, self.out_channels = taps, out_channels

@@ -1,4 +1,5 @@
-"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect`` and ``dataset``.
+"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect``, ``dataset``
+and ``train``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
@@ -35,6 +36,7 @@ from engine.pairing import compatible_acoustic_models, compatible_vocoders, desc
 from engine.runtime.devices import usable_device
 from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
 from engine.text.frontend import FrontEndError, UnsayableWarning
+from engine.training import cli as train_cli
 from engine.vocoders import GRIFFIN_LIM, load_vocoder
 
 USAGE_ERROR = 2
@@ -113,6 +115,7 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("checkpoint", type=Path)
     inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
     dataset_cli.add_parser(commands)
+    train_cli.add_parser(commands)
     return parser
 
 
@@ -349,11 +352,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         "voices": _voices,
         "inspect": _inspect,
         "dataset": dataset_cli.run,
+        "train": train_cli.run,
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)
         try:
-            handlers[args.command](args)
+            status = handlers[args.command](args) or 0
         except (UserError, *USER_ERRORS) as error:
             print(f"glottis {args.command}: error: {error}", file=sys.stderr)
             return USAGE_ERROR
@@ -367,7 +371,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
     for note in dict.fromkeys(notes):
         print(f"glottis {args.command}: warning: {note}", file=sys.stderr)
-    return 0
+    return status
 
 
 def main() -> None:

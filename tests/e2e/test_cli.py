@@ -292,3 +292,17 @@ def test_files_of_the_wrong_role_or_pairing_are_one_line_errors(tmp_path, capsys
 
 def test_dataset_commands_are_wired(tmp_path, capsys):
     _assert_user_error(["dataset", "check", str(tmp_path)], capsys, "no metadata.csv")
+
+
+def test_train_command_is_wired(tmp_path, capsys):
+    argv = [
+        "train",
+        "--recipe",
+        "vits-finetune",
+        "--data",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert run(argv) == 2
+    assert "metadata.csv" in capsys.readouterr().err

@@ -58,7 +58,7 @@ class Distributed:
             index = self.local_rank if self.world_size > 1 else torch.cuda.current_device()
             return torch.device("cuda", index)
         if requested is not None and str(requested).startswith("cuda"):
-            raise RuntimeError("CUDA was asked for but no CUDA device is available")
+            raise ValueError("CUDA was asked for but no CUDA device is available")
         return torch.device("cpu")
 
     def wrap(self, module: nn.Module, device: torch.device) -> nn.Module:

@@ -220,12 +220,22 @@ class _Run:
                 rejected,
             )
         )
+        try:
+            return self._prepare_and_loop(train_set, val_set)
+        except torch.OutOfMemoryError:
+            return self._out_of_memory()
+        except Exception as error:
+            self._finish("failed", f"Training stopped at step {self.step}: {error}")
+            raise
+
+    def _prepare_and_loop(self, train_set: SpeechDataset, val_set: SpeechDataset) -> TrainResult:
+        recipe = self.recipe
         if self.saved is None:
             finished = recipe.prepare(train_set.clips, self._report_preparation, self._cancelled)
             recipe.make_optimizers()
             if not finished:
                 return self._stop(
-                    "cancelled", "Cancelled while preparing; the voice as prepared so far is saved."
+                    "cancelled", "Cancelled while preparing; the model as prepared so far is saved."
                 )
         else:
             recipe.make_optimizers()
@@ -261,13 +271,9 @@ class _Run:
                 return self._stop("cancelled", f"Cancelled at step {self.step}.")
             recipe.train_mode(True)
             started = time.perf_counter()
-            try:
-                losses = recipe.train_step(
-                    recipe.collate([train_set[i] for i in indices]), self.step
-                )
-            except torch.OutOfMemoryError:
-                return self._out_of_memory()
+            losses = recipe.train_step(recipe.collate([train_set[i] for i in indices]), self.step)
             self.step += 1
+            recipe.step_done = self.step
             self.batch_in_epoch += 1
             if self.batch_in_epoch == len(batches):
                 recipe.end_epoch()
@@ -401,6 +407,7 @@ class _Run:
         recipe.scaler.load_state_dict(saved["scaler"])
         self.step, self.epoch = saved["step"], saved["epoch"]
         self.batch_in_epoch, self.best = saved["batch_in_epoch"], saved["best"]
+        recipe.step_done = self.step
         checkpoint_io.set_rng_state(saved["rng"])
         if self.distributed.rank:
             torch.manual_seed(self.options.seed + self.distributed.rank + self.step)

@@ -13,7 +13,7 @@ import torch.multiprocessing as mp
 
 from engine.training import TrainOptions, train
 from engine.training.cli import main
-from tests.training.test_recipes import tiny_glow_tts
+from tests.training.tiny_configs import tiny_glow_tts
 
 
 def test_train_command_runs_refuses_and_resumes(

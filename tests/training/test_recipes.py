@@ -3,7 +3,6 @@ the output opens with the official-checkpoint loader, and a run resumes exactly.
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from pathlib import Path
@@ -12,55 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from engine.checkpoints.loader import CONFIGS, load
+from engine.checkpoints.loader import load
 from engine.training import TrainOptions, train
 from engine.training.events import StepDone
 from engine.training.state import read_checkpoint
-
-
-def _official(name: str) -> dict:
-    return json.loads((CONFIGS / name).read_text(encoding="utf-8"))
-
-
-def tiny_glow_tts() -> dict:
-    config = _official("glow-tts/base_blank.json")
-    config["model"].update(
-        hidden_channels=32,
-        hidden_channels_enc=32,
-        hidden_channels_dec=32,
-        filter_channels=64,
-        filter_channels_dp=32,
-        n_blocks_dec=2,
-        n_layers_enc=2,
-        n_block_layers=2,
-    )
-    config["train"].update(learning_rate=5.0, warmup_steps=400)
-    return config
-
-
-def tiny_grad_tts() -> dict:
-    params = _official("grad-tts/params_ljspeech.json")
-    params.update(
-        n_enc_channels=32,
-        filter_channels=64,
-        filter_channels_dp=32,
-        n_enc_layers=2,
-        dec_dim=8,
-        learning_rate=1e-3,
-    )
-    return params
-
-
-def tiny_hifigan() -> dict:
-    config = _official("hifi-gan/config_v1.json")
-    config.update(
-        upsample_initial_channel=32,
-        resblock_kernel_sizes=[3],
-        resblock_dilation_sizes=[[1, 3, 5]],
-        learning_rate=1e-3,
-    )
-    return config
-
+from tests.training.tiny_configs import tiny_glow_tts, tiny_grad_tts, tiny_hifigan
 
 # recipe: (config, container key of its official file, recipe options, the loss that must
 # fall; Grad-TTS's diffusion term is one random time per item, too noisy over 12 steps).
@@ -131,9 +86,3 @@ def test_glow_tts_resumes_exactly(tmp_path: Path, rendered_dataset: Path) -> Non
     for key, value in want["modules"]["model"].items():
         torch.testing.assert_close(got["modules"]["model"][key], value, rtol=1e-5, atol=1e-6)
     assert got["schedulers"]["model"]["last_epoch"] == want["schedulers"]["model"]["last_epoch"]
-
-
-def test_configs_are_not_shared_between_cases() -> None:
-    first, second = tiny_glow_tts(), tiny_glow_tts()
-    first["model"]["hidden_channels"] = 1
-    assert second["model"]["hidden_channels"] == 32 and copy.deepcopy(second) == second

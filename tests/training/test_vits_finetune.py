@@ -28,6 +28,7 @@ TINY_OPTIONS = {
 
 
 def _options(data: Path, out: Path, voice: Path, max_steps: int, **extra) -> TrainOptions:
+    extra.setdefault("device", "cpu")
     return TrainOptions(
         recipe="vits-finetune",
         data=data,
@@ -35,7 +36,6 @@ def _options(data: Path, out: Path, voice: Path, max_steps: int, **extra) -> Tra
         init_from=voice,
         max_steps=max_steps,
         batch_size=2,
-        device="cpu",
         learning_rate=1e-3,
         segment_frames=8,
         validate_every=10,
@@ -54,7 +54,8 @@ def _metrics(out: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def straight_run(tmp_path_factory, rendered_dataset, tiny_voice):
-    """30 steps in one go; a copy of last.pt is kept when step 20 is written."""
+    """30 steps in one go; a copy of last.pt is kept when step 20 is written. One thread, as
+    the runs it is compared with (another thread count sums in another order)."""
     out = tmp_path_factory.mktemp("straight") / "run"
     snapshot = out.parent / "step20.pt"
     events = []
@@ -64,7 +65,12 @@ def straight_run(tmp_path_factory, rendered_dataset, tiny_voice):
         if isinstance(event, CheckpointSaved) and event.tag == "last" and event.step == 20:
             shutil.copy(event.path, snapshot)
 
-    result = train(_options(rendered_dataset, out, tiny_voice, 30), on_event)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        result = train(_options(rendered_dataset, out, tiny_voice, 30), on_event)
+    finally:
+        torch.set_num_threads(threads)
     return out, snapshot, events, result
 
 
@@ -217,3 +223,16 @@ def test_bundled_voice_finetunes_with_its_discriminator(tmp_path, rendered_datas
     synth = Synthesizer(voice, device="cpu", runtime="torch")
     render = synth.render(synth.prepare("It still speaks."))
     assert render.seconds > 0.3 and np.abs(render.audio).max() > 0.01
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device in this session")
+def test_mixed_precision_step_on_cuda(tmp_path, rendered_dataset, tiny_voice) -> None:
+    options = _options(rendered_dataset, tmp_path / "run", tiny_voice, 2, device="cuda")
+    options.recipe_options = {**TINY_OPTIONS, "adversarial": True, "discriminator_warmup_steps": 1}
+    events = []
+    result = train(options, events.append)
+    assert result.status == "done"
+    assert next(e for e in events if hasattr(e, "device")).device.startswith("cuda")
+    state = read_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")
+    assert state["scaler"]["scale"] > 0  # the GradScaler was enabled
+    assert load_voice(tmp_path / "run").card["family"] == "vits"

@@ -30,8 +30,11 @@ class Recipe(ABC):
 
     name: ClassVar[str]
     default_batch_size: ClassVar[int]
+    step_done: int
+    """Steps taken so far (kept by the loop), for what the exports record."""
 
     def __init__(self, options: TrainOptions, device: torch.device, amp: bool) -> None:
+        self.step_done = 0
         self.options = options
         self.device = device
         self.amp = amp

@@ -108,7 +108,6 @@ class GlowTtsRecipe(MelAcousticRecipe):
         self.model = self.model.to(self.device).train()
         self.graph: nn.Module = GlowTtsGraph(self.model)
         self.add_noise = bool(data.get("add_noise", True))
-        self.step_done = 0
 
     def prepare(self, clips, report, cancelled) -> bool:
         """Data-dependent ActNorm initialisation on one batch, when training from scratch."""
@@ -174,7 +173,6 @@ class GlowTtsRecipe(MelAcousticRecipe):
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.scheduler.step()
-        self.step_done = step + 1
         return {
             "mle": float(l_mle.detach()),
             "dur": float(l_length.detach()),

@@ -146,7 +146,6 @@ class GradTtsRecipe(MelAcousticRecipe):
         frames = self.options.segment_frames or 2 * self.sample_rate // self.hop_length
         self.segment_option = fix_len_compatibility(frames)
         self.graph: nn.Module = GradTtsGraph(self.model, self.segment_option)
-        self.step_done = 0
 
     def modules(self) -> dict[str, nn.Module]:
         return {"model": self.model}
@@ -179,7 +178,6 @@ class GradTtsRecipe(MelAcousticRecipe):
         torch.nn.utils.clip_grad_norm_(self.model.decoder.parameters(), max_norm=1.0)
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        self.step_done = step + 1
         return {
             "dur": float(dur.detach()),
             "prior": float(prior.detach()),

@@ -114,7 +114,6 @@ class VitsFinetune(Recipe):
         self.c_mel = float(extra.get("c_mel", 45.0))
         self.c_kl = float(extra.get("c_kl", 1.0))
         self.d_warmup = int(extra.get("discriminator_warmup_steps", 200))
-        self.step_done = 0
 
     @property
     def sample_rate(self) -> int:
@@ -256,7 +255,6 @@ class VitsFinetune(Recipe):
             self.scaler.step(optim_g)
             losses["total"] = float(total.detach())
         self.scaler.update()
-        self.step_done = step + 1
         return losses
 
     # --- validation, samples, export ---

@@ -351,7 +351,8 @@ def _load_start(init_from: Path | None) -> tuple[dict[str, Any], SynthesizerTrn]
             "source": {"format": "vits-official", "path": str(init_from.absolute())},
         }
         return card, checkpoint.model
-    voice = load_voice(init_from)
+    # A path that does not exist may be a voice's name in the registry ("en_US-joe-medium").
+    voice = load_voice(init_from if init_from is None or init_from.exists() else str(init_from))
     if not isinstance(voice.model, SynthesizerTrn):
         raise ValueError(f"{voice.path} is not a VITS voice; vits-finetune needs one")
     return copy.deepcopy(voice.card), voice.model

@@ -30,6 +30,7 @@ import torch
 from torch.utils.data import Dataset
 
 from engine.audio.wav import read_wav
+from engine.dataset.layout import read_excluded
 from engine.text.frontend import FrontEnd, FrontEndError
 
 METADATA = "metadata.csv"
@@ -73,13 +74,17 @@ def load_clips(
     folder: Path, front_end: FrontEnd | None, hop_length: int, sample_rate: int
 ) -> tuple[list[Clip], list[tuple[str, str]]]:
     """The usable clips of a dataset folder and the (id, reason) of every rejected one.
-    Without a front end (a vocoder's data) the text is not read and may be empty."""
+    Without a front end (a vocoder's data) the text is not read and may be empty. Clips the
+    dataset's ``excluded.txt`` lists (excluded in the dataset check) are left out, said so."""
     clips: list[Clip] = []
     rejected: list[tuple[str, str]] = []
+    excluded = read_excluded(folder)
     for clip_id, text in read_metadata(folder):
         wav = folder / WAVS / f"{clip_id}.wav"
         reason = None
-        if not text and front_end is not None:
+        if clip_id in excluded:
+            reason = "excluded in the dataset check"
+        elif not text and front_end is not None:
             reason = "empty transcript"
         elif not wav.is_file():
             reason = f"no {WAVS}/{clip_id}.wav"

@@ -23,9 +23,8 @@ Events (worker -> studio), one dict each with ``event`` naming it, sent as they 
   checkpoint; also sent, with status "failed" and ``started`` false, for a run that could not
   start (nothing to resume, an output folder holding another run, no usable clip).
 
-Clips listed in the dataset's ``excluded.txt`` (the dataset panel's "exclude") are left out:
-the run reads a copy of ``metadata.csv`` without them, in ``OUT/dataset``, beside a link to
-the dataset's ``wavs/``.
+Clips listed in the dataset's ``excluded.txt`` (the dataset panel's "exclude") are left out
+by the training data loader, which reports them among the rejected clips.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from typing import Any
 from engine.service import EngineProcess
 
 WORKER_NICENESS = 10  # below the render engine's: a training run must not slow rendering
-FILTERED_DATASET = "dataset"
 READY, FINISHED = "ready", "finished"
 EVENT_NAMES = {
     "Started": "started",
@@ -92,29 +90,6 @@ def event_message(event: Any) -> dict[str, Any]:
             value = [tuple(v) if isinstance(v, tuple) else v for v in value]
         message[field.name] = value
     return message
-
-
-def without_excluded(data: Path, out: Path) -> Path:
-    """The dataset a run reads: ``data`` itself, or, when its ``excluded.txt`` lists clips, a
-    folder in ``out`` whose ``metadata.csv`` leaves them out and whose ``wavs`` links to the
-    dataset's (the recordings stay where they are)."""
-    from engine.dataset.layout import read_excluded
-
-    excluded = read_excluded(data)
-    if not excluded:
-        return data
-    folder = out / FILTERED_DATASET
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = (data / "metadata.csv").read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if line.split("|", 1)[0].strip() not in excluded]
-    tmp = folder / "metadata.csv.tmp"
-    tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / "metadata.csv")
-    wavs = folder / "wavs"
-    if wavs.is_symlink() or wavs.exists():
-        wavs.unlink()
-    wavs.symlink_to((data / "wavs").resolve(), target_is_directory=True)
-    return folder
 
 
 def devices() -> list[str]:
@@ -189,7 +164,6 @@ class Worker:
 
         try:
             options = TrainOptions(**settings)
-            options = dataclasses.replace(options, data=without_excluded(options.data, options.out))
             train(options, lambda event: self.send(event_message(event)), self.cancel)
         except (TrainingError, DatasetError, ValueError, FileNotFoundError, OSError) as error:
             self.send(_refused(str(error)))

@@ -132,6 +132,7 @@ class TrainingPanel(QWidget):
         self.validation: tuple[list[int], list[float]] = ([], [])
         self.best: tuple[int, float] | None = None
         self.samples: list[dict[str, Any]] = []
+        self.rejected: list[tuple[str, ...]] = []
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._plot_dirty = False
         self.player = Player(self)
@@ -527,7 +528,8 @@ class TrainingPanel(QWidget):
         self._set_progress_range(int(event["max_steps"]))
         self.progress.setValue(self.step)
         self.progress.setFormat(f"Step %v of %m (from step {self.step})")
-        rejected = event.get("rejected") or []
+        rejected = [tuple(entry) for entry in event.get("rejected") or []]
+        self.rejected = rejected
         self.status_label.setText(
             f"{event['recipe']} on {event['device']}: {event['train_clips']} training and "
             f"{event['validation_clips']} validation clips"

@@ -237,7 +237,7 @@ def test_controls_round_trip_and_refuse_unknown_fields():
             Controls(**bad)
 
 
-def test_a_multi_speaker_grad_tts_speaks_with_each_speaker(hifigan):
+def test_a_multi_speaker_grad_tts_speaks_with_each_speaker():
     fixture = _fixture("grad-tts", "small_ms")
     synthesizer = Synthesizer(load_voice(fixture.checkpoint, fixture.config), device="cpu")
     controls = Controls(steps=2)

@@ -82,8 +82,9 @@ class EngineProcess:
             connection.close()
 
 
-def start() -> EngineProcess:
-    """Start an engine process: ``python -m engine.service`` on two inherited pipes.
+def start(module: str = "engine.service") -> EngineProcess:
+    """Start an engine process: ``python -m MODULE`` on two inherited pipes (the render
+    service by default; ``engine.training.worker`` for training).
 
     A plain child interpreter rather than multiprocessing's spawn, which would import the
     caller's main script (the studio, a test runner) into the engine again.
@@ -92,7 +93,7 @@ def start() -> EngineProcess:
     events_read, events_write = os.pipe()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "engine.service", str(requests_read), str(events_write)],
+            [sys.executable, "-m", module, str(requests_read), str(events_write)],
             pass_fds=(requests_read, events_write),
             stdin=subprocess.DEVNULL,
         )

@@ -88,7 +88,7 @@ class Checkpoint:
     def mel(self) -> MelSettings | None:
         """The mels this model makes (acoustic) or takes (vocoder); None for VITS, which
         makes audio itself."""
-        return None if self.family == "vits" else _MEL_SETTINGS[self.family](self.config)
+        return None if self.family == "vits" else mel_settings(self.family, self.config)
 
 
 def load(
@@ -380,6 +380,12 @@ _MEL_SETTINGS = {
     "hifigan": _hifigan_mel,
     "waveglow": _waveglow_mel,
 }
+
+
+def mel_settings(family: str, config: Mapping[str, Any]) -> MelSettings:
+    """The mels a model of ``family`` ("glow-tts", "grad-tts", "hifigan", "waveglow") with
+    this official config makes or takes."""
+    return _MEL_SETTINGS[family](config)
 
 
 def official_mels(role: str) -> dict[str, MelSettings]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 import sys
 import threading
 import traceback
@@ -39,6 +38,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from engine import service
 from engine.service import EngineProcess
 
 WORKER_NICENESS = 10  # below the render engine's: a training run must not slow rendering
@@ -55,24 +55,8 @@ EVENT_NAMES = {
 
 
 def start() -> EngineProcess:
-    """Start a training process on two inherited pipes (see :func:`engine.service.start` for
-    why a plain child interpreter)."""
-    requests_read, requests_write = os.pipe()
-    events_read, events_write = os.pipe()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "engine.training.worker", str(requests_read), str(events_write)],
-            pass_fds=(requests_read, events_write),
-            stdin=subprocess.DEVNULL,
-        )
-    finally:
-        os.close(requests_read)
-        os.close(events_write)
-    return EngineProcess(
-        process,
-        Connection(requests_write, readable=False),
-        Connection(events_read, writable=False),
-    )
+    """Start a training process on two inherited pipes (see :func:`engine.service.start`)."""
+    return service.start("engine.training.worker")
 
 
 def event_message(event: Any) -> dict[str, Any]:

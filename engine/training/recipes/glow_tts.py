@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from engine.align import maximum_path_torch
-from engine.audio.mel import TACOTRON2_EPS, MelSettings
+from engine.checkpoints.loader import mel_settings
 from engine.models.glow_tts import ActNorm, FlowGenerator, build_glow_tts
 from engine.models.layers import sequence_mask
 from engine.training.losses import duration_loss, mle_loss
@@ -90,17 +90,7 @@ class GlowTtsRecipe(MelAcousticRecipe):
         data = self.config["data"]
         self.add_blank = bool(data.get("add_blank", False))
         self.pad_with_spaces = bool(data.get("add_space", False))
-        self.mel = MelSettings(
-            sample_rate=int(data["sampling_rate"]),
-            n_fft=int(data["filter_length"]),
-            hop_length=int(data["hop_length"]),
-            win_length=int(data["win_length"]),
-            n_mels=int(data["n_mel_channels"]),
-            fmin=float(data["mel_fmin"]),
-            fmax=None if data["mel_fmax"] is None else float(data["mel_fmax"]),
-            magnitude_eps=TACOTRON2_EPS,
-            pipeline="tacotron2",
-        )
+        self.mel = mel_settings("glow-tts", self.config)
         self.model = build_glow_tts(self.config)
         if weights is not None:
             self.model.load_state_dict(weights)

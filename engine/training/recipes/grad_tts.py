@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from engine.align import maximum_path_torch
-from engine.audio.mel import HIFIGAN_EPS, MelSettings
+from engine.checkpoints.loader import mel_settings
 from engine.models.grad_tts import GradTTS, build_grad_tts, fix_len_compatibility
 from engine.models.layers import sequence_mask
 from engine.training.losses import duration_loss
@@ -129,16 +129,7 @@ class GradTtsRecipe(MelAcousticRecipe):
             )
         p = self.config
         self.add_blank = bool(p.get("add_blank", True))
-        self.mel = MelSettings(
-            sample_rate=int(p["sample_rate"]),
-            n_fft=int(p["n_fft"]),
-            hop_length=int(p["hop_length"]),
-            win_length=int(p["win_length"]),
-            n_mels=int(p["n_feats"]),
-            fmin=float(p["f_min"]),
-            fmax=None if p["f_max"] is None else float(p["f_max"]),
-            magnitude_eps=HIFIGAN_EPS,
-        )
+        self.mel = mel_settings("grad-tts", p)
         self.model = build_grad_tts(p)
         if weights is not None:
             self.model.load_state_dict(weights)

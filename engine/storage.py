@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _read_umask() -> int:
@@ -31,6 +32,29 @@ def new_file_mode() -> int:
 def new_folder_mode() -> int:
     """The mode ``mkdir()`` gives a new folder here (tempfile.mkdtemp would give 0700)."""
     return 0o777 & ~UMASK
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+    """Yield a binary file to write ``path`` through, so that no reader sees it half-written.
+
+    The file is a temporary one beside ``path`` with the mode ``open()`` would give; when the
+    block exits normally it is fsynced and renamed over ``path`` (and the folder's entry
+    flushed), and when it raises it is deleted, leaving any old ``path`` as it was.
+    """
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), new_file_mode())
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
 
 
 @contextmanager

@@ -16,8 +16,6 @@ rest back to the engine untouched.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from engine.storage import new_file_mode
+from engine.storage import atomic_file
 
 FORMAT = "glottis-project"
 VERSION = 1
@@ -274,20 +272,5 @@ def _spans(durations: Sequence[int], samples: int) -> list[tuple[int, int]] | No
 
 def atomic_write(path: Path, write: Any) -> None:
     """Write through ``write(file)`` to a temporary file beside ``path``, fsync, rename."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, new_file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    if os.name == "posix":
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    with atomic_file(path) as handle:
+        write(handle)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from engine.storage import new_file_mode
+from engine.storage import atomic_file
 
 
 @contextmanager
@@ -24,27 +22,19 @@ def atomic_wav_writer(
     ``path`` when the block exits normally and deleted when it raises: readers see either
     the old file or the complete new one, never a partial take. 16-bit PCM unless ``float32``.
     """
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), new_file_mode())
-            subtype = "FLOAT" if float32 else "PCM_16"
-            with sf.SoundFile(
-                handle, "w", samplerate=sample_rate, channels=1, subtype=subtype, format="WAV"
-            ) as sound:
+    subtype = "FLOAT" if float32 else "PCM_16"
+    with (
+        atomic_file(path) as handle,
+        sf.SoundFile(
+            handle, "w", samplerate=sample_rate, channels=1, subtype=subtype, format="WAV"
+        ) as sound,
+    ):
 
-                def append(block: np.ndarray) -> None:
-                    samples = np.asarray(block, dtype=np.float32).reshape(-1)
-                    sound.write(samples if float32 else np.clip(samples, -1.0, 1.0))
+        def append(block: np.ndarray) -> None:
+            samples = np.asarray(block, dtype=np.float32).reshape(-1)
+            sound.write(samples if float32 else np.clip(samples, -1.0, 1.0))
 
-                yield append
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        yield append
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int, float32: bool = False) -> Path:

@@ -13,9 +13,7 @@ Beside them, ``excluded.txt`` lists the clips a person left out of training (one
 from __future__ import annotations
 
 import codecs
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ import soxr
 from engine.audio.wav import write_wav
 from engine.dataset.errors import DatasetError
 from engine.dataset.trim import SILENT_DBFS, trim_silence
-from engine.storage import new_file_mode
+from engine.storage import atomic_file
 
 METADATA = "metadata.csv"
 WAVS = "wavs"
@@ -154,17 +152,8 @@ def format_metadata(entries: list[Entry]) -> str:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write UTF-8 text to ``path`` through a flushed temporary file renamed over it."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            os.fchmod(handle.fileno(), new_file_mode())
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as handle:
+        handle.write(text.encode("utf-8"))
 
 
 def read_excluded(folder: str | Path) -> set[str]:

@@ -130,3 +130,18 @@ def test_concurrent_writers_all_finish_and_leave_one_complete_folder(tmp_path, e
         assert len(set(written.values())) == 1
         assert written[FILES[0]] in {f"{w}".encode() * 1000 for w in range(writers)}
         assert hidden(tmp_path) == []
+
+
+def test_atomic_file_replaces_whole_or_not_at_all(tmp_path):
+    from engine.storage import atomic_file
+
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_file(target) as handle:
+        handle.write(b"half")
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
+    with atomic_file(target) as handle:
+        handle.write(b"new")
+    assert target.read_bytes() == b"new" and sorted(tmp_path.iterdir()) == [target]
+    assert target.stat().st_mode & 0o777 == new_file_mode()

@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save
 from torch import nn
 from torch.nn import functional as F
 
@@ -53,7 +51,7 @@ from engine.audio.mel import (
 from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES
 from engine.checkpoints.voices import load_voice
 from engine.models.vits import SynthesizerTrn, build_vits
-from engine.storage import new_file_mode
+from engine.storage import atomic_file
 from engine.text.frontend import FrontEnd, front_end_for
 from engine.training import vits_warmup
 from engine.training.data import Clip, pad_batch
@@ -304,17 +302,8 @@ class VitsFinetune(Recipe):
     def export(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         weights = {k: v.detach().cpu().contiguous() for k, v in self.net_g.state_dict().items()}
-        fd, tmp = tempfile.mkstemp(prefix=".model.", suffix=".tmp", dir=folder)
-        os.close(fd)
-        try:
-            save_file(weights, tmp)
-            os.chmod(tmp, new_file_mode())
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, folder / "model.safetensors")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(folder / "model.safetensors") as handle:
+            handle.write(save(weights))
         card = copy.deepcopy(self.card)
         card["name"] = folder.name
         card["source"] = {

@@ -309,37 +309,16 @@ class EngineService:
         for part in synthesizer.render_sentences(utterance):
             parts.append(part)
             tick(len(parts), total)
-        audio = np.concatenate([p.audio for p in parts]).astype(np.float32, copy=False)
-        spans: list[tuple[int, int]] = []
-        tokens: list[str] = []
-        offset = 0
-        for part in parts:
-            spans.extend((start + offset, end + offset) for start, end in part.spans)
-            tokens.extend(part.tokens)
-            offset += len(part.audio)
-        timings = {key: sum(p.timings[key] for p in parts) for key in parts[0].timings}
-        synthesis = timings["synthesis"]
-        whole = Render(
-            audio,
-            synthesizer.sample_rate,
-            spans,
-            tokens,
-            {"synthesis": synthesis},
-            synthesizer.mel_settings,
-        )
-        model_mels = [getattr(p, "model_mel", None) for p in parts]
-        model_mel = (
-            np.concatenate(model_mels, axis=-1) if all(m is not None for m in model_mels) else None
-        )
+        whole = Render.joined(parts)
         return {
-            "audio": audio,
-            "sample_rate": synthesizer.sample_rate,
-            "spans": spans,
-            "tokens": tokens,
+            "audio": whole.audio.astype(np.float32, copy=False),
+            "sample_rate": whole.sample_rate,
+            "spans": whole.spans,
+            "tokens": whole.tokens,
             "mel": np.asarray(whole.mel, dtype=np.float32),
-            "model_mel": model_mel,
-            "synthesis_seconds": synthesis,
-            "timings": timings,
+            "model_mel": whole.model_mel,
+            "synthesis_seconds": whole.timings["synthesis"],
+            "timings": whole.timings,
             "seconds": whole.seconds,
             "rtf": whole.rtf,
         }

@@ -170,6 +170,30 @@ class Render:
     mel_settings: MelSettings = field(repr=False)
     model_mel: np.ndarray | None = field(default=None, repr=False)
 
+    @classmethod
+    def joined(cls, parts: Sequence[Render]) -> Render:
+        """One take of consecutive renders (the sentences of an utterance): audio, spans,
+        tokens and mels end to end, timings summed."""
+        spans: list[tuple[int, int]] = []
+        tokens: list[str] = []
+        offset = 0
+        for part in parts:
+            spans.extend((start + offset, end + offset) for start, end in part.spans)
+            tokens.extend(part.tokens)
+            offset += len(part.audio)
+        model_mel = None
+        if parts[0].model_mel is not None:
+            model_mel = np.concatenate([p.model_mel for p in parts], axis=1)
+        return cls(
+            np.concatenate([p.audio for p in parts]),
+            parts[0].sample_rate,
+            spans,
+            tokens,
+            {key: sum(p.timings[key] for p in parts) for key in parts[0].timings},
+            parts[0].mel_settings,
+            model_mel,
+        )
+
     @property
     def seconds(self) -> float:
         return len(self.audio) / self.sample_rate
@@ -364,20 +388,7 @@ class Synthesizer:
 
     def render(self, utterance: Utterance) -> Render:
         """The whole utterance as one take."""
-        parts = list(self.render_sentences(utterance))
-        audio = np.concatenate([p.audio for p in parts])
-        spans: list[tuple[int, int]] = []
-        tokens: list[str] = []
-        offset = 0
-        for part in parts:
-            spans.extend((start + offset, end + offset) for start, end in part.spans)
-            tokens.extend(part.tokens)
-            offset += len(part.audio)
-        timings = {key: sum(p.timings[key] for p in parts) for key in parts[0].timings}
-        model_mel = None
-        if parts[0].model_mel is not None:
-            model_mel = np.concatenate([p.model_mel for p in parts], axis=1)
-        return Render(audio, self.sample_rate, spans, tokens, timings, self.mel_settings, model_mel)
+        return Render.joined(list(self.render_sentences(utterance)))
 
     def render_sentences(self, utterance: Utterance) -> Iterator[Render]:
         """One Render per sentence, in order, so long texts never sit in memory whole."""

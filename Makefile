@@ -26,7 +26,7 @@ $(BIN)/python: | system-deps
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.stamp-app: pyproject.toml | system-deps $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[quality]'
 	touch $@
 
 $(VENV)/.stamp-test: pyproject.toml | system-deps $(BIN)/python

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages Glottis needs, through apt, only when they are missing.
 #
-#   scripts/install-system-deps.sh [PYTHON] [--test]
+#   scripts/install-system-deps.sh [PYTHON] [--test] [--bench]
 #
 # Always: PortAudio (libportaudio2), which sounddevice plays and records through; Python's
 # venv module (python3-venv on Debian's own Python); the X11/xcb, OpenGL/EGL, fontconfig and
@@ -9,13 +9,17 @@
 # With --test also what the studio's tests run against: Xvfb (a display for the screenshot),
 # PulseAudio with its command-line tools (a null sink, a real sound device without hardware)
 # and the ALSA plugin that routes PortAudio's ALSA output into PulseAudio.
+# With --test or --bench also flite, whose slt voice is the other speaker of the speaker
+# similarity tests and the one benchmarks/finetune_voice.py fine-tunes towards.
 set -euo pipefail
 
 python=python3
 test_tools=0
+bench_tools=0
 for argument in "$@"; do
   case $argument in
     --test) test_tools=1 ;;
+    --bench) bench_tools=1 ;;
     *) python=$argument ;;
   esac
 done
@@ -53,7 +57,9 @@ need_library libxcb-sync.so.1 libxcb-sync1
 need_library libxcb-util.so.1 libxcb-util1
 need_library libxcb-xfixes.so.0 libxcb-xfixes0
 need_library libxcb-xkb.so.1 libxcb-xkb1
-fc-list 2>/dev/null | grep -q . || missing+=(fonts-dejavu-core)
+# (Read whole: `fc-list | grep -q .` fails under pipefail when grep exits first.)
+fonts=$(fc-list 2>/dev/null || true)
+[ -n "$fonts" ] || missing+=(fonts-dejavu-core)
 
 if [ "$test_tools" -eq 1 ]; then
   command -v Xvfb >/dev/null || missing+=(xvfb)
@@ -62,6 +68,10 @@ if [ "$test_tools" -eq 1 ]; then
   [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] \
     || ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 \
     || missing+=(libasound2-plugins)
+fi
+
+if [ "$test_tools" -eq 1 ] || [ "$bench_tools" -eq 1 ]; then
+  command -v flite >/dev/null || missing+=(flite)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,5 +1,5 @@
-"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect``, ``dataset``
-and ``train``.
+"""The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect``, ``dataset``,
+``train`` and ``export``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
@@ -23,6 +23,7 @@ from engine.audio.playback import PlaybackError, output_device_problem, play_blo
 from engine.audio.wav import atomic_wav_writer, read_wav
 from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
+from engine.checkpoints.piper_export import PiperExportError, export_piper
 from engine.checkpoints.voices import (
     UnknownVoiceError,
     VoiceImportError,
@@ -44,6 +45,7 @@ USER_ERRORS = (
     CheckpointError,
     DatasetError,
     FrontEndError,
+    PiperExportError,
     SynthesisError,
     UnknownVoiceError,
     VoiceImportError,
@@ -116,6 +118,14 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
     dataset_cli.add_parser(commands)
     train_cli.add_parser(commands)
+
+    export = commands.add_parser(
+        "export", help="write a voice as a Piper voice (.onnx and .onnx.json)"
+    )
+    export.add_argument("voice", help="voice name or folder (a fine-tuned voice's folder)")
+    export.add_argument(
+        "--piper", type=Path, required=True, help="the .onnx to write; the .json goes beside it"
+    )
     return parser
 
 
@@ -342,6 +352,15 @@ def _inspect(args: argparse.Namespace) -> None:
     print(f"compatible acoustic models: {', '.join(pairs) or 'none of the official ones'}")
 
 
+def _export(args: argparse.Namespace) -> None:
+    out = args.piper.resolve()
+    if out.suffix != ".onnx":
+        raise UserError(f"--piper {args.piper}: a Piper voice file ends in .onnx")
+    _check_writable_file(out)
+    onnx_path, json_path = export_piper(load_voice(args.voice), out)
+    print(f"wrote {onnx_path} and {json_path}")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status. Characters the voice cannot say are reported
     once each, as one line, when the command succeeds; other warnings are shown as usual."""
@@ -353,6 +372,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         "inspect": _inspect,
         "dataset": dataset_cli.run,
         "train": train_cli.run,
+        "export": _export,
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)

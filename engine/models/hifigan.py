@@ -138,22 +138,33 @@ def _run_stack(convs: nn.ModuleList, conv_post: nn.Module, x: Tensor) -> tuple[T
     return torch.flatten(x, 1, -1), fmap
 
 
+PERIOD_WIDTHS = (32, 128, 512, 1024)
+"""Channels of the official period discriminator's strided layers."""
+
+
 class DiscriminatorP(nn.Module):
     """Period discriminator: audio folded into ``[b, 1, t/period, period]`` and judged by 2-D
     convolutions over time only. A length that is no multiple of the period is first
-    reflect-padded at the end."""
+    reflect-padded at the end. ``widths`` are the channels of the four strided layers (the
+    last is kept by the layer after them); the official ones by default."""
 
-    def __init__(self, period: int, kernel_size: int = 5, stride: int = 3) -> None:
+    def __init__(
+        self,
+        period: int,
+        kernel_size: int = 5,
+        stride: int = 3,
+        widths: tuple[int, int, int, int] = PERIOD_WIDTHS,
+    ) -> None:
         super().__init__()
         self.period = period
         padding = (get_padding(5, 1), 0)
-        widths = (1, 32, 128, 512, 1024)
+        channels = (1, *widths)
         self.convs = nn.ModuleList(
             WNConv2d(c_in, c_out, (kernel_size, 1), (stride, 1), padding=padding)
-            for c_in, c_out in zip(widths, widths[1:], strict=False)
+            for c_in, c_out in zip(channels, channels[1:], strict=False)
         )
-        self.convs.append(WNConv2d(1024, 1024, (kernel_size, 1), 1, padding=(2, 0)))
-        self.conv_post = WNConv2d(1024, 1, (3, 1), 1, padding=(1, 0))
+        self.convs.append(WNConv2d(widths[-1], widths[-1], (kernel_size, 1), 1, padding=(2, 0)))
+        self.conv_post = WNConv2d(widths[-1], 1, (3, 1), 1, padding=(1, 0))
 
     def forward(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
         b, c, t = x.shape
@@ -206,11 +217,14 @@ def _judge_both(
 
 
 class MultiPeriodDiscriminator(nn.Module):
-    """Period discriminators for periods 2, 3, 5, 7 and 11 (the official fixed set)."""
+    """Period discriminators for periods 2, 3, 5, 7 and 11 (the official fixed set), of the
+    official ``widths`` unless narrower ones are asked for."""
 
-    def __init__(self) -> None:
+    def __init__(self, widths: tuple[int, int, int, int] = PERIOD_WIDTHS) -> None:
         super().__init__()
-        self.discriminators = nn.ModuleList(DiscriminatorP(p) for p in (2, 3, 5, 7, 11))
+        self.discriminators = nn.ModuleList(
+            DiscriminatorP(p, widths=widths) for p in (2, 3, 5, 7, 11)
+        )
 
     def forward(self, y: Tensor, y_hat: Tensor) -> DiscriminatorOutputs:
         """Real ``y`` and generated ``y_hat`` ``[b, 1, t]``: scores and feature maps of

@@ -1,7 +1,8 @@
 """``glottis train``: a training run from the command line, also under ``torchrun``.
 
     glottis train --recipe vits-finetune --data DATASET --out OUT [--max-steps N]
-                  [--resume] [--from VOICE_OR_CHECKPOINT] [--batch-size N] [--device cpu|cuda]
+                  [--minutes N] [--mode light|full] [--resume] [--from VOICE_OR_CHECKPOINT]
+                  [--batch-size N] [--device cpu|cuda]
 
 Progress goes to stderr, one line a step (rank 0 only); ``OUT/metrics.jsonl`` has the same
 numbers. Ctrl-C (SIGINT) or SIGTERM cancels between steps and leaves ``OUT/checkpoints/last.pt``
@@ -31,7 +32,7 @@ from engine.training.events import (
     TrainEvent,
     Validated,
 )
-from engine.training.options import TrainOptions
+from engine.training.options import BEST_FOLDER, TrainOptions
 from engine.training.recipes import RECIPES
 from engine.training.run import TrainingError, train
 
@@ -52,6 +53,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder of the run")
     parser.add_argument("--max-steps", type=int, default=10_000)
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help="wall-clock budget, preparation included: stop cleanly when it is spent, the "
+        "best checkpoint kept as the voice",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("light", "full"),
+        help="vits-finetune: light (decoder, flow and posterior against a small "
+        "discriminator; the default without a GPU) or full (every part, the official "
+        "discriminators; the default with one)",
+    )
     start = parser.add_mutually_exclusive_group()
     start.add_argument(
         "--resume", action="store_true", help="continue the run in --out exactly where it stopped"
@@ -71,11 +85,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--device", help="cpu or cuda (default: cuda if present)")
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--validate-every", type=int, default=250)
+    parser.add_argument(
+        "--validate-every", type=int, help="steps between validations (default: the recipe's)"
+    )
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--sample-every", type=int, default=500)
     parser.add_argument(
         "--no-mixed-precision", action="store_true", help="train in float32 on CUDA too"
+    )
+    parser.add_argument(
+        "--no-voice-check",
+        action="store_true",
+        help="skip measuring the voice against the recordings at each validation (the "
+        "lowest validation loss then picks the best checkpoint)",
     )
     parser.add_argument(
         "--recipe-option",
@@ -125,6 +147,9 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
         checkpoint_every=args.checkpoint_every,
         sample_every=args.sample_every,
         mixed_precision=not args.no_mixed_precision,
+        minutes=args.minutes,
+        mode=args.mode,
+        voice_check=not args.no_voice_check,
         recipe_options=_recipe_options(args.recipe_option),
     )
 
@@ -148,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    best = options.out / BEST_FOLDER
+    if options.recipe == "vits-finetune" and (best / "card.json").is_file():
+        print(f"the best checkpoint is a voice: glottis say --voice {best} ...", file=sys.stderr)
     return EXIT_CODES.get(result.status, 1)
 
 
@@ -162,15 +190,20 @@ def _describe(event: TrainEvent) -> str | None:
         rejected = f", {len(event.rejected)} clips rejected" if event.rejected else ""
         for clip_id, reason in event.rejected:
             print(f"rejected {clip_id}: {reason}", file=sys.stderr)
+        mode = f" ({event.mode} mode)" if event.mode else ""
+        budget = (
+            f" or {_duration(event.budget_seconds)}" if event.budget_seconds is not None else ""
+        )
         return (
-            f"{event.recipe} on {event.device} (x{event.world_size}): "
+            f"{event.recipe}{mode} on {event.device} (x{event.world_size}): "
             f"{event.train_clips} training and {event.validation_clips} validation clips"
-            f"{rejected}; steps {event.first_step}..{event.max_steps}"
+            f"{rejected}; steps {event.first_step}..{event.max_steps}{budget}\n{event.best_rule}"
         )
     if isinstance(event, Preparing):
         if event.done == event.total or event.done % 50 == 0:
             loss = "" if event.loss is None else f" loss {event.loss:.4f}"
-            return f"{event.stage}: {event.done}/{event.total}{loss}"
+            eta = "" if event.eta_seconds is None else f" ETA {_duration(event.eta_seconds)}"
+            return f"{event.stage}: {event.done}/{event.total}{loss}{eta}"
         return None
     if isinstance(event, StepDone):
         losses = " ".join(f"{k} {v:.4f}" for k, v in event.losses.items())
@@ -179,7 +212,18 @@ def _describe(event: TrainEvent) -> str | None:
             f"{event.seconds:.2f}s ETA {_duration(event.eta_seconds)}"
         )
     if isinstance(event, Validated):
-        return f"validation at step {event.step}: {event.loss:.4f}{' (best)' if event.best else ''}"
+        check = ""
+        if event.similarity is not None:
+            check += f", speaker similarity {event.similarity:.3f}"
+        if event.cer is not None:
+            check += f", Whisper CER {event.cer:.3f}"
+        if event.pitch_band_hz is not None:
+            check += f", pitch band {event.pitch_band_hz:.0f} Hz"
+            if event.person_band_hz is not None:
+                check += f" (the recordings' {event.person_band_hz:.0f})"
+        what = "the starting voice" if event.step == 0 else f"step {event.step}"
+        best = " (best)" if event.best else ""
+        return f"validation of {what}: loss {event.loss:.4f}{check}{best}"
     if isinstance(event, SampleReady):
         return f"sample: {event.path}"
     if isinstance(event, CheckpointSaved):

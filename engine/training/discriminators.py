@@ -4,6 +4,13 @@ VITS (jaywalnut310/vits ``models.MultiPeriodDiscriminator``) judges with one sca
 discriminator on the raw audio followed by the five period discriminators, all in one list
 ``discriminators`` (so an official ``D_*.pth`` state dict has the same names). HiFi-GAN
 (jik876/hifi-gan) trains against its separate MPD and MSD.
+
+The light fine-tune of a VITS voice (``vits-finetune --mode light``) trains against
+:func:`light_discriminator`: the five period discriminators alone, with a quarter of the
+official channels in their deeper layers (2.7M weights instead of 51M; a step's
+discriminator work on a CPU falls from about 8.6 s to 0.7 s for 8 windows of 8192 samples).
+Without any discriminator a mel-only fine-tune loses the voice's pitch within a few hundred
+steps: the decoder falls back to one pitch pulse per frame (see the recipe's docstring).
 """
 
 from __future__ import annotations
@@ -19,6 +26,12 @@ from engine.models.hifigan import (
 )
 
 PERIODS = (2, 3, 5, 7, 11)
+LIGHT_PERIOD_WIDTHS = (32, 64, 128, 256)
+
+
+def light_discriminator() -> MultiPeriodDiscriminator:
+    """The narrow period discriminators of the light VITS fine-tune (module docstring)."""
+    return MultiPeriodDiscriminator(widths=LIGHT_PERIOD_WIDTHS)
 
 
 class VitsDiscriminator(nn.Module):

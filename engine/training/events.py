@@ -16,7 +16,9 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Started:
-    """The run is set up: recipe, device, how many clips, where it starts and stops."""
+    """The run is set up: recipe, device, how many clips, where it starts and stops
+    (``budget_seconds``: the wall-clock budget, None without one), and the rule that picks
+    the best checkpoint, in words."""
 
     recipe: str
     device: str
@@ -26,23 +28,29 @@ class Started:
     train_clips: int
     validation_clips: int
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    budget_seconds: float | None = None
+    best_rule: str = ""
+    mode: str | None = None
 
 
 @dataclass(frozen=True)
 class Preparing:
     """Progress of a stage that runs before the first step (e.g. fitting the posterior
-    encoder of a Piper voice): ``done`` of ``total`` units, ``loss`` when it has one."""
+    encoder of a Piper voice): ``done`` of ``total`` units, ``loss`` when it has one, and the
+    seconds this stage still needs at its pace so far (None before its first unit)."""
 
     stage: str
     done: int
     total: int
     loss: float | None = None
+    eta_seconds: float | None = None
 
 
 @dataclass(frozen=True)
 class StepDone:
     """One optimisation step: its losses by name, learning rate, wall time, and the ETA
-    to ``max_steps`` from the mean time of the steps of this session."""
+    to ``max_steps`` from the mean time of the steps of this session, or to the end of the
+    wall-clock budget when that comes first."""
 
     step: int
     max_steps: int
@@ -55,11 +63,21 @@ class StepDone:
 
 @dataclass(frozen=True)
 class Validated:
-    """Validation loss at a step; ``best`` when it is the lowest so far."""
+    """A validation at a step: the loss and, for a recipe that speaks, a voice check of the
+    validation sentences as the model says them now: ``similarity`` to the dataset's own
+    recordings (None without the speaker encoder), Whisper's character error rate ``cer``,
+    and the 10th-90th percentile band of the voice's pitch beside that of the recordings
+    (``pitch_band_hz``, ``person_band_hz``; None without the pitch tracker). ``best`` when
+    the run's rule (:attr:`Started.best_rule`) ranks it first so far; step 0 is the starting
+    voice, measured before the first step."""
 
     step: int
     loss: float
     best: bool
+    similarity: float | None = None
+    cer: float | None = None
+    pitch_band_hz: float | None = None
+    person_band_hz: float | None = None
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,20 @@ Everything around a recipe's steps lives here and is the same for every recipe:
   both written atomically; after each, the model is exported so that ``OUT`` (last) and
   ``OUT/best`` are usable as they stand;
 - ``OUT/metrics.jsonl``: one JSON object per step (step, each loss, lr, seconds, and
-  ``val_loss`` on validation steps); a resumed run first drops lines past its checkpoint;
+  ``val_loss`` on validation steps, with ``similarity`` and ``cer`` when the voice was
+  checked); a resumed run first drops lines past its checkpoint;
 - samples of fixed texts every ``sample_every`` steps as ``OUT/samples/<step>-<n>.wav`` and
   :class:`~engine.training.events.SampleReady` events;
 - cancel (a ``threading.Event``, checked between steps and during preparation) writes
   ``last.pt`` and the export at the current step; out-of-memory stops with advice and keeps
   the last complete checkpoint; every ending is a :class:`~engine.training.events.Finished`
-  event and a :class:`TrainResult`, never a silent "done".
+  event and a :class:`TrainResult`, never a silent "done";
+- a wall-clock budget (``minutes``, preparation included): the step after which the next
+  one and a last validation would no longer fit is the last, ended like ``max_steps``;
+- for a recipe that speaks, every validation is also a voice check
+  (:mod:`engine.training.voice_check`): the starting voice at step 0, then each validation,
+  and the best checkpoint is the one :func:`~engine.training.voice_check.ranks_above` puts
+  first; without voice checks it is the lowest validation loss.
 
 Validation and sample rendering run under a forked random state with a fixed seed, so they
 neither change the training's random draws (resume stays exact) nor vary between steps.
@@ -27,11 +34,10 @@ neither change the training's random draws (resume stays exact) nor vary between
 from __future__ import annotations
 
 import json
-import math
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -55,9 +61,10 @@ from engine.training.events import (
     TrainEvent,
     Validated,
 )
-from engine.training.options import TrainOptions
+from engine.training.options import BEST_FOLDER, TrainOptions
 from engine.training.recipes import recipe_class
 from engine.training.recipes.base import Recipe
+from engine.training.voice_check import BEST_RULE, LOSS_RULE, Measured, VoiceJudge, ranks_above
 
 CHECKPOINTS = "checkpoints"
 LAST = "last.pt"
@@ -72,6 +79,7 @@ RESUMABLE_CHANGES = (
     "device",
     "validate_every",
     "checkpoint_every",
+    "minutes",
     "sample_every",
     "log_every",
     "sample_texts",
@@ -139,10 +147,18 @@ class _Run:
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0
-        self.best: float | None = None
+        self.best: Measured | None = None
+        self.start: Measured | None = None
+        self.judge: VoiceJudge | None = None
+        self.validation_texts: list[str] = []
         self.last_checkpoint: Path | None = None
         self.saved_step: int | None = None
         self.step_seconds: list[float] = []
+        self.began = time.monotonic()
+        minutes = self.options.minutes
+        self.deadline = None if minutes is None else self.began + minutes * 60
+        self.validation_seconds = 0.0
+        self._stage: tuple[str, float] | None = None
 
     # --- set-up ---
 
@@ -202,6 +218,7 @@ class _Run:
         recipe = self.recipe
         recipe.build(None if self.saved else self.options.init_from, self._saved_recipe_state())
         train_set, val_set, rejected = self._load_data()
+        checks = recipe.speaks and self.options.voice_check and self.distributed.is_main
         if self.distributed.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
             checkpoint_io.atomic_write_bytes(
@@ -218,9 +235,14 @@ class _Run:
                 len(train_set),
                 len(val_set),
                 rejected,
+                None if self.deadline is None else self.deadline - self.began,
+                BEST_RULE if checks else LOSS_RULE,
+                recipe.mode,
             )
         )
         try:
+            if checks:
+                self._listen(train_set, val_set)
             return self._prepare_and_loop(train_set, val_set)
         except torch.OutOfMemoryError:
             return self._out_of_memory()
@@ -244,11 +266,28 @@ class _Run:
         recipe.distribute(lambda m: self.distributed.wrap(m, self.device))
         return self._loop(train_set, val_set)
 
+    def _listen(self, train_set: SpeechDataset, val_set: SpeechDataset) -> None:
+        """Set up the voice checks: the validation sentences and the speaker's embeddings."""
+        self.validation_texts = [clip.text for clip in val_set.clips]
+        total = len(train_set)
+
+        def recordings() -> Iterator[np.ndarray]:
+            for i in range(total):
+                yield train_set.audio(i)
+                self._report_preparation("listening to the recordings", i + 1, total, None)
+
+        self.judge = VoiceJudge(recordings(), self.recipe.sample_rate)
+
     def _saved_recipe_state(self) -> dict[str, Any] | None:
         return None if self.saved is None else self.saved["recipe_state"]
 
     def _report_preparation(self, stage: str, done: int, total: int, loss: float | None) -> None:
-        self.emit(Preparing(stage, done, total, loss))
+        now = time.monotonic()
+        if self._stage is None or self._stage[0] != stage:
+            self._stage = (stage, now)
+        elapsed = now - self._stage[1]
+        eta = elapsed / done * (total - done) if done else None
+        self.emit(Preparing(stage, done, total, loss, eta))
 
     def _cancelled(self) -> bool:
         return self.cancel.is_set()
@@ -263,7 +302,13 @@ class _Run:
             seed=options.seed,
         )
         batch_size = min(recipe.batch_size, len(sampler))
+        if self.saved is None and self.judge is not None:
+            self.start = self._measure(val_set, 0)
+            self.emit(self._validated(self.start, False))
+            self._samples(val_set)  # the starting voice's takes, to compare later ones with
         while self.step < options.max_steps:
+            if self.step and self._budget_spent():
+                return self._stop("done", self._budget_message())
             sampler.set_epoch(self.epoch)
             batches = list(BatchSampler(sampler, batch_size, drop_last=True))
             indices = batches[self.batch_in_epoch]
@@ -280,13 +325,30 @@ class _Run:
                 self.epoch += 1
                 self.batch_in_epoch = 0
             seconds = time.perf_counter() - started
-            self._after_step(losses, seconds, val_set)
+            last = self._after_step(losses, seconds, val_set)
+            if last and self.step < options.max_steps:
+                return self._stop("done", self._budget_message())
         return self._stop("done", f"Reached step {self.step}.")
 
-    def _after_step(self, losses: dict[str, float], seconds: float, val_set: SpeechDataset) -> None:
+    def _budget_spent(self, step_seconds: float = 0.0) -> bool:
+        """Whether another step (of ``step_seconds``) and a last validation no longer fit in
+        the wall-clock budget."""
+        if self.deadline is None:
+            return False
+        return time.monotonic() + step_seconds + self.validation_seconds >= self.deadline
+
+    def _budget_message(self) -> str:
+        return f"Spent the {self.options.minutes:g}-minute budget at step {self.step}."
+
+    def _after_step(self, losses: dict[str, float], seconds: float, val_set: SpeechDataset) -> bool:
+        """Report, validate, sample and save after a step as the options ask; returns True
+        when this step is the run's last (``max_steps``, or the budget spent)."""
         options, step = self.options, self.step
         self.step_seconds.append(seconds)
         mean = sum(self.step_seconds) / len(self.step_seconds)
+        eta = mean * (options.max_steps - step)
+        if self.deadline is not None:
+            eta = min(eta, max(0.0, self.deadline - time.monotonic()))
         self.emit(
             StepDone(
                 step,
@@ -295,28 +357,63 @@ class _Run:
                 losses,
                 self.recipe.learning_rate,
                 seconds,
-                mean * (options.max_steps - step),
+                eta,
             )
         )
-        last = step == options.max_steps
+        last = step == options.max_steps or self._budget_spent(mean)
         record: dict[str, Any] = {
             "step": step,
             **losses,
             "lr": self.recipe.learning_rate,
             "seconds": round(seconds, 4),
         }
-        if step % options.validate_every == 0 or last:
-            record["val_loss"] = self._validate(val_set)
+        if step % (options.validate_every or self.recipe.validate_every) == 0 or last:
+            measured = self._validate(val_set)
+            record["val_loss"] = measured.loss
+            if measured.cer is not None:
+                record.update(
+                    similarity=measured.similarity,
+                    cer=measured.cer,
+                    pitch_band_hz=measured.pitch_band_hz,
+                )
         if self.distributed.is_main and (step % options.log_every == 0 or last):
             self._append_metrics(record)
         if step % options.sample_every == 0 or last:
             self._samples(val_set)
         if step % options.checkpoint_every == 0 or last:
             self._save_last()
+        return last
 
     # --- validation, samples ---
 
-    def _validate(self, val_set: SpeechDataset) -> float:
+    def _validate(self, val_set: SpeechDataset) -> Measured:
+        measured = self._measure(val_set, self.step)
+        if self.judge is not None:
+            best = self.judge.ranks_above(measured, self.best, self.start)
+        else:
+            best = ranks_above(measured, self.best, self.start)
+        if best:
+            self.best = measured
+            if self.distributed.is_main:
+                self._save_best()
+        self.emit(self._validated(measured, best))
+        return measured
+
+    def _validated(self, measured: Measured, best: bool) -> Validated:
+        person = None if self.judge is None else self.judge.pitch_band_hz
+        return Validated(
+            measured.step,
+            measured.loss,
+            best,
+            measured.similarity,
+            measured.cer,
+            measured.pitch_band_hz,
+            person,
+        )
+
+    def _measure(self, val_set: SpeechDataset, step: int) -> Measured:
+        """The validation loss and, with a judge, the voice check, at the model as it is."""
+        began = time.monotonic()
         recipe = self.recipe
         recipe.train_mode(False)
         losses = []
@@ -325,15 +422,14 @@ class _Run:
                 stop = min(len(val_set), start + recipe.batch_size)
                 items = [val_set[i] for i in range(start, stop)]
                 losses.append(recipe.validation_loss(recipe.validation_batch(items)) * len(items))
+            renders = recipe.speak(self.validation_texts) if self.judge is not None else []
         recipe.train_mode(True)
         loss = sum(losses) / len(val_set)
-        best = math.isfinite(loss) and (self.best is None or loss < self.best)
-        if best:
-            self.best = loss
-            if self.distributed.is_main:
-                self._save_best()
-        self.emit(Validated(self.step, loss, best))
-        return loss
+        measured = Measured(step, loss)
+        if self.judge is not None:
+            measured = self.judge.measure(step, loss, renders, self.validation_texts)
+        self.validation_seconds = time.monotonic() - began
+        return measured
 
     def _samples(self, val_set: SpeechDataset) -> None:
         if not self.distributed.is_main:
@@ -362,7 +458,8 @@ class _Run:
             "step": self.step,
             "epoch": self.epoch,
             "batch_in_epoch": self.batch_in_epoch,
-            "best": self.best,
+            "best": None if self.best is None else self.best.to_json(),
+            "start": None if self.start is None else self.start.to_json(),
             "modules": {k: m.state_dict() for k, m in recipe.modules().items()},
             "optimizers": {k: o.state_dict() for k, o in recipe.optimizers().items()},
             "schedulers": {k: s.state_dict() for k, s in recipe.schedulers().items()},
@@ -388,12 +485,12 @@ class _Run:
             "format": checkpoint_io.FORMAT,
             "version": checkpoint_io.VERSION,
             "step": self.step,
-            "validation_loss": self.best,
+            "validation_loss": self.best.loss,
             "recipe_state": recipe.recipe_state(),
             "modules": {k: m.state_dict() for k, m in recipe.modules().items()},
         }
         checkpoint_io.atomic_torch_save(weights, path)
-        recipe.export(self.out / "best")
+        recipe.export(self.out / BEST_FOLDER)
         self.emit(CheckpointSaved(self.step, "best", path))
 
     def _restore(self, saved: dict[str, Any]) -> None:
@@ -406,7 +503,9 @@ class _Run:
             scheduler.load_state_dict(saved["schedulers"][name])
         recipe.scaler.load_state_dict(saved["scaler"])
         self.step, self.epoch = saved["step"], saved["epoch"]
-        self.batch_in_epoch, self.best = saved["batch_in_epoch"], saved["best"]
+        self.batch_in_epoch = saved["batch_in_epoch"]
+        self.best = _measured(saved["best"], self.step)
+        self.start = _measured(saved.get("start"), 0)
         recipe.step_done = self.step
         checkpoint_io.set_rng_state(saved["rng"])
         if self.distributed.rank:
@@ -455,7 +554,17 @@ class _Run:
 
     def _finish(self, status: str, message: str) -> TrainResult:
         self.emit(Finished(status, self.step, message, self.last_checkpoint))
-        return TrainResult(status, self.step, message, self.last_checkpoint, self.best)
+        best = None if self.best is None else self.best.loss
+        return TrainResult(status, self.step, message, self.last_checkpoint, best)
+
+
+def _measured(saved: dict[str, Any] | float | None, step: int) -> Measured | None:
+    """A stored validation record; a bare loss is how checkpoints of version 1 kept it."""
+    if saved is None:
+        return None
+    if isinstance(saved, dict):
+        return Measured(**saved)
+    return Measured(step, float(saved))
 
 
 class _forked_rng:

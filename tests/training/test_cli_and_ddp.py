@@ -73,6 +73,24 @@ def test_train_command_reports_a_dataset_it_cannot_use(tmp_path: Path, capsys) -
     assert "has no metadata.csv" in capsys.readouterr().err
 
 
+def test_a_voice_fine_tune_in_light_mode_within_a_budget(
+    tmp_path: Path, rendered_dataset: Path, tiny_voice: Path, capsys
+) -> None:
+    out = tmp_path / "me"
+    args = ["--recipe", "vits-finetune", "--data", str(rendered_dataset), "--out", str(out)]
+    args += ["--from", str(tiny_voice), "--mode", "light", "--minutes", "0.4", "--device", "cpu"]
+    args += ["--batch-size", "2", "--segment-frames", "8", "--validate-every", "3"]
+    args += ["--recipe-option", "posterior_steps=3", "--recipe-option", "warmup_clips=2"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "vits-finetune (light mode) on cpu" in err and "or 0:00:24" in err
+    assert "speaker similarity" in err and "the starting voice" in err
+    assert "Whisper CER" in err and "ETA" in err
+    assert "done: Spent the 0.4-minute budget at step" in err
+    assert "aligning the recordings: 9/9" in err
+    assert (out / "card.json").is_file()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

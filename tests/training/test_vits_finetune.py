@@ -29,6 +29,8 @@ TINY_OPTIONS = {
 
 def _options(data: Path, out: Path, voice: Path, max_steps: int, **extra) -> TrainOptions:
     extra.setdefault("device", "cpu")
+    extra.setdefault("mode", "full")
+    extra.setdefault("voice_check", False)  # a tiny random voice says nothing to measure
     return TrainOptions(
         recipe="vits-finetune",
         data=data,
@@ -207,6 +209,8 @@ def test_bundled_voice_finetunes_with_its_discriminator(tmp_path, rendered_datas
         checkpoint_every=2,
         sample_every=2,
         sample_texts=("Hello.",),
+        mode="full",
+        voice_check=False,
         recipe_options={
             "posterior_steps": 2,
             "duration_posterior_steps": 2,

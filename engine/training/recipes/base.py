@@ -26,10 +26,19 @@ Batch = dict[str, Any]
 
 
 class Recipe(ABC):
-    """One model family's training. Subclasses set ``name`` and ``default_batch_size``."""
+    """One model family's training. Subclasses set ``name`` and ``default_batch_size``.
+
+    A recipe that ``speaks`` (its model turns text into audio by itself) is checked at each
+    validation by :mod:`engine.training.voice_check` through :meth:`speak`.
+    """
 
     name: ClassVar[str]
     default_batch_size: ClassVar[int]
+    speaks: ClassVar[bool] = False
+    validate_every: int = 250
+    """Steps between validations when the options leave it open."""
+    mode: str | None = None
+    """How much of the model the recipe trains, for recipes that offer a choice."""
     step_done: int
     """Steps taken so far (kept by the loop), for what the exports record."""
 
@@ -122,6 +131,11 @@ class Recipe(ABC):
     ) -> list[tuple[str, np.ndarray]]:
         """(label, audio) pairs to listen to: the fixed texts, or, for a vocoder, the
         validation clips re-synthesised from their mels."""
+
+    def speak(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """The model's audio for each text, with its inference settings (recipes that
+        ``speak`` only); called in eval mode under a fixed random state."""
+        raise NotImplementedError(f"{self.name} does not speak")
 
     @abstractmethod
     def export(self, folder: Path) -> Path:

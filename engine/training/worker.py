@@ -9,6 +9,9 @@ than the steps since the last checkpoint, which the loop writes atomically.
 Requests (studio -> worker):
 
 - ``{"op": "start", "options": TrainOptions.to_json()}`` starts a run (one at a time);
+- ``{"op": "assess", "data": FOLDER}`` checks a dataset before a run (Whisper included) and
+  answers ``assessed`` with ``findings``: what would hold a voice back, one sentence each
+  (:mod:`engine.training.readiness`), or ``error`` when the folder is no dataset;
 - ``{"op": "cancel"}`` stops the running one between steps; it ends with a ``finished`` event
   whose status is "cancelled" and whose checkpoint is the one written at that step;
 - ``{"op": "shutdown"}`` cancels any run and ends the process once the run has saved.
@@ -42,7 +45,7 @@ from engine import service
 from engine.service import EngineProcess
 
 WORKER_NICENESS = 10  # below the render engine's: a training run must not slow rendering
-READY, FINISHED = "ready", "finished"
+READY, FINISHED, ASSESSED = "ready", "finished", "assessed"
 EVENT_NAMES = {
     "Started": "started",
     "Preparing": "preparing",
@@ -90,7 +93,7 @@ class Worker:
         self.requests = requests
         self.events = events
         self.cancel = threading.Event()
-        self.runs: list[dict[str, Any]] = []
+        self.runs: list[tuple[str, Any]] = []
         self.wake = threading.Condition()
         self.stopping = False
         self.running = False
@@ -117,7 +120,9 @@ class Worker:
                     if self.running or self.runs:
                         self.send(_refused("A training run is already going; cancel it first."))
                     else:
-                        self.runs.append(request["options"])
+                        self.runs.append(("start", request["options"]))
+                elif op == "assess":
+                    self.runs.append(("assess", request["data"]))
                 elif op == "shutdown":
                     self.stopping = True
                     self.cancel.set()
@@ -134,14 +139,38 @@ class Worker:
                     self.wake.wait()
                 if self.stopping:
                     return
-                options = self.runs.pop(0)
+                kind, argument = self.runs.pop(0)
                 self.running = True
                 self.cancel.clear()
             try:
-                self.run(options)
+                if kind == "assess":
+                    self.assess(argument)
+                else:
+                    self.run(argument)
             finally:
                 with self.wake:
                     self.running = False
+
+    def assess(self, folder: str) -> None:
+        from engine.dataset.check import check_dataset
+        from engine.dataset.errors import DatasetError
+        from engine.training.readiness import findings
+
+        try:
+            check = check_dataset(folder)
+        except DatasetError as error:
+            self.send({"event": ASSESSED, "data": folder, "findings": [], "error": str(error)})
+            return
+        self.send(
+            {
+                "event": ASSESSED,
+                "data": folder,
+                "findings": findings(check),
+                "clips": len(check.clips),
+                "seconds": check.total_seconds,
+                "error": None,
+            }
+        )
 
     def run(self, settings: dict[str, Any]) -> None:
         from engine.training import DatasetError, TrainingError, TrainOptions, train

@@ -14,6 +14,13 @@ output folder that holds a run can only be resumed, so nothing is overwritten.
 Every ending is shown: done, cancelled (with the checkpoint kept), out of memory or failed
 (with the engine's advice), and a training process that died (with the last checkpoint, which
 the engine writes atomically, so it loads).
+
+A voice fine-tune also says how close it is: each validation measures the voice's renders of
+the held-out sentences against the person's recordings (speaker similarity) and with Whisper
+(character error rate), from the starting voice at step 0 on, drawn beside the loss curves;
+the best checkpoint is kept by the rule the panel states, and "Use this voice" loads it once
+one is better than the start. Before a fine-tune starts, the dataset is checked in the
+training process and what would hold the voice back is named; the person can still go on.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -45,6 +53,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.training import worker as training_worker
+from engine.training.options import BEST_FOLDER
+from engine.training.voice_check import BEST_RULE
 from studio.message_bar import MessageBar
 from studio.panels.voice import default_dataset_folder
 from studio.playback import Player
@@ -67,6 +77,9 @@ PLOT_INTERVAL_MS = 250  # loss curves are redrawn at most this often
 STOP_TIMEOUT = 5.0  # a closing studio waits this long for a run to save its checkpoint
 LAST_CHECKPOINT = Path("checkpoints") / "last.pt"
 RUN_OPTIONS = "train.json"
+DEFAULT_MINUTES = {"vits-finetune": 30}
+AB_GAP_SECONDS = 0.4
+MODES = {None: "Automatic (light without a GPU)", "light": "Light", "full": "Full"}
 
 
 def default_output_folder(recipe: str) -> Path:
@@ -130,7 +143,15 @@ class TrainingPanel(QWidget):
         self.step = 0
         self.losses: dict[str, tuple[list[int], list[float]]] = {}
         self.validation: tuple[list[int], list[float]] = ([], [])
+        self.closeness: dict[str, tuple[list[int], list[float]]] = {
+            "similarity": ([], []),
+            "cer": ([], []),
+        }
         self.best: tuple[int, float] | None = None
+        self.best_step: int | None = None
+        self.pitch: tuple[float | None, float | None] = (None, None)
+        self.assessed: dict[str, Any] | None = None
+        self.confirm_findings = self._ask_to_go_on
         self.samples: list[dict[str, Any]] = []
         self.rejected: list[tuple[str, ...]] = []
         self._curves: dict[str, pg.PlotDataItem] = {}
@@ -192,6 +213,21 @@ class TrainingPanel(QWidget):
         self.device_box = QComboBox()
         self.device_box.addItem("Automatic", None)
         self.device_box.addItem("CPU", "cpu")
+        self.mode_box = QComboBox()
+        for mode, label in MODES.items():
+            self.mode_box.addItem(label, mode)
+        self.mode_box.setToolTip(
+            "Light: the decoder, flow and posterior learn your voice against a small "
+            "discriminator, the text side stays (minutes on a CPU). Full: every part, the "
+            "official discriminators (hours; for a GPU)."
+        )
+        self.minutes_spin = QSpinBox()
+        self.minutes_spin.setRange(0, 100_000)
+        self.minutes_spin.setSpecialValueText("no limit")
+        self.minutes_spin.setSuffix(" min")
+        self.minutes_spin.setToolTip(
+            "Wall-clock budget, preparation included: the run stops cleanly when it is spent"
+        )
 
         form = QFormLayout()
         form.addRow("Recipe", self.recipe_box)
@@ -211,6 +247,13 @@ class TrainingPanel(QWidget):
         numbers.addWidget(self.device_box)
         numbers.addStretch(1)
         form.addRow(numbers)
+        budget = QHBoxLayout()
+        budget.addWidget(QLabel("Time budget"))
+        budget.addWidget(self.minutes_spin)
+        budget.addWidget(QLabel("Mode"))
+        budget.addWidget(self.mode_box)
+        budget.addStretch(1)
+        form.addRow(budget)
 
         self.start_button = QPushButton("Start (fine-tune from...)")
         self.start_button.clicked.connect(self.start_run)
@@ -221,7 +264,9 @@ class TrainingPanel(QWidget):
         self.cancel_button.setToolTip("Stop after this step; the checkpoint at it is kept")
         self.cancel_button.clicked.connect(self.cancel_run)
         self.use_button = QPushButton("Use this voice")
-        self.use_button.setToolTip("Load the output folder (its last checkpoint) in the studio")
+        self.use_button.setToolTip(
+            "Load the run's best checkpoint in the studio (once one is better than the start)"
+        )
         self.use_button.clicked.connect(self.use_voice)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.resume_button, self.cancel_button):
@@ -236,6 +281,11 @@ class TrainingPanel(QWidget):
         self.status_label = QLabel("Choose a dataset and press Start.")
         self.status_label.setWordWrap(True)
         self.validation_label = QLabel("Validation loss: none yet")
+        self.closeness_label = QLabel("How close: measured at each validation")
+        self.closeness_label.setWordWrap(True)
+        self.rule_label = QLabel(BEST_RULE)
+        self.rule_label.setWordWrap(True)
+        self.rule_label.setToolTip("How the run picks the checkpoint that becomes your voice")
         self.message_bar = MessageBar()
 
         self.plot = pg.PlotWidget()
@@ -248,6 +298,30 @@ class TrainingPanel(QWidget):
         )
         self._best_marker = pg.ScatterPlotItem(symbol="star", size=16, brush="y", pen="k")
         self.plot.addItem(self._best_marker)
+        self.closeness_plot = pg.PlotWidget()
+        self.closeness_plot.setLabel("bottom", "step")
+        self.closeness_plot.setLabel("left", "similarity / error rate")
+        self.closeness_plot.setYRange(0, 1)
+        self.closeness_plot.addLegend()
+        self.closeness_plot.showGrid(x=True, y=True, alpha=0.3)
+        self._closeness_curves = {
+            "similarity": self.closeness_plot.plot(
+                [],
+                [],
+                pen=pg.mkPen("c", width=2),
+                symbol="o",
+                symbolSize=6,
+                name="similarity to your recordings",
+            ),
+            "cer": self.closeness_plot.plot(
+                [],
+                [],
+                pen=pg.mkPen("m", width=2),
+                symbol="t",
+                symbolSize=6,
+                name="Whisper error rate",
+            ),
+        }
 
         self.sample_list = QTreeWidget()
         self.sample_list.setHeaderLabels(["Step", "Sentence"])
@@ -256,6 +330,11 @@ class TrainingPanel(QWidget):
         self.sample_list.itemSelectionChanged.connect(self._update_actions)
         self.play_button = QPushButton("Play sample")
         self.play_button.clicked.connect(self.play_selected)
+        self.ab_button = QPushButton("A/B with the start")
+        self.ab_button.setToolTip(
+            "Play the starting voice's take of the selected sentence, then the selected take"
+        )
+        self.ab_button.clicked.connect(self.play_against_start)
         if not self.player.available:
             self.play_button.setToolTip(f"Playback is off: {self.player.unavailable_reason}")
         samples = QWidget()
@@ -263,9 +342,15 @@ class TrainingPanel(QWidget):
         samples_layout.setContentsMargins(0, 0, 0, 0)
         samples_layout.addWidget(QLabel("Samples of the test sentences"))
         samples_layout.addWidget(self.sample_list, 1)
-        samples_layout.addWidget(self.play_button)
+        sample_buttons = QHBoxLayout()
+        sample_buttons.addWidget(self.play_button)
+        sample_buttons.addWidget(self.ab_button)
+        samples_layout.addLayout(sample_buttons)
+        plots = QSplitter(Qt.Orientation.Vertical)
+        plots.addWidget(self.plot)
+        plots.addWidget(self.closeness_plot)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.plot)
+        splitter.addWidget(plots)
         splitter.addWidget(samples)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -277,8 +362,10 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(self.validation_label)
+        layout.addWidget(self.closeness_label)
+        layout.addWidget(self.rule_label)
         layout.addWidget(splitter, 1)
-        self.resize(900, 640)
+        self.resize(960, 760)
 
     # ---- form -----------------------------------------------------------------------------
 
@@ -292,6 +379,14 @@ class TrainingPanel(QWidget):
 
     def _on_recipe_changed(self, keep_out: bool = False) -> None:
         self.from_edit.setPlaceholderText(f"empty: from {START_FROM_DEFAULT[self.recipe]}")
+        fine_tune = self.recipe == "vits-finetune"
+        self.mode_box.setEnabled(fine_tune)
+        self.closeness_plot.setVisible(fine_tune)
+        self.closeness_label.setVisible(fine_tune)
+        self.rule_label.setVisible(fine_tune)
+        stored_minutes = self.settings.value(SETTINGS_PREFIX + f"minutes/{self.recipe}")
+        minutes = DEFAULT_MINUTES.get(self.recipe, 0) if stored_minutes is None else stored_minutes
+        self.minutes_spin.setValue(int(minutes))
         if not keep_out and self.out_edit.text() in {
             str(default_output_folder(name)) for name in RECIPES
         }:
@@ -329,6 +424,8 @@ class TrainingPanel(QWidget):
             "sample_every": self.sample_spin.value(),
             "checkpoint_every": self.checkpoint_spin.value(),
             "validate_every": self.checkpoint_spin.value(),
+            "minutes": self.minutes_spin.value() or None,
+            "mode": self.mode_box.currentData() if self.recipe == "vits-finetune" else None,
         }
         options.update(self.advanced)
         return options
@@ -340,6 +437,7 @@ class TrainingPanel(QWidget):
             ("batch_size", self.batch_spin.value()),
             ("sample_every", self.sample_spin.value()),
             ("checkpoint_every", self.checkpoint_spin.value()),
+            (f"minutes/{self.recipe}", self.minutes_spin.value()),
         ):
             self.settings.setValue(SETTINGS_PREFIX + key, value)
 
@@ -354,14 +452,56 @@ class TrainingPanel(QWidget):
                 "warning",
             )
             return
-        if not (Path(self.data_edit.text().strip()) / "metadata.csv").is_file():
+        data = str(Path(self.data_edit.text().strip()).expanduser())
+        if not (Path(data) / "metadata.csv").is_file():
             self.message_bar.show_message(
                 f"{self.data_edit.text()} is not a dataset: it has no metadata.csv. Record "
                 "prompts or import recordings first (Voice menu).",
                 "error",
             )
             return
+        if self.recipe == "vits-finetune" and (self.assessed or {}).get("data") != data:
+            self._assess(data)
+            return
         self._begin(self.options(resume=False))
+
+    def _assess(self, data: str) -> None:
+        """Check the dataset in the training process; Start goes on when it answers."""
+        if self.worker is None or self.worker.process.poll() is not None:
+            self.start_worker()
+        self.running = True
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Checking the dataset (Whisper listens to every clip)...")
+        self.status_label.setText(f"Checking {data} before the run...")
+        self._update_actions()
+        self._send({"op": "assess", "data": data})
+
+    def _on_assessed(self, event: dict[str, Any]) -> None:
+        self.running = False
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Not started")
+        self._update_actions()
+        if event.get("error"):
+            self.message_bar.show_message(str(event["error"]), "error")
+            self.status_label.setText(str(event["error"]))
+            return
+        findings = list(event.get("findings") or [])
+        self.assessed = event
+        if findings:
+            self.message_bar.show_message(" ".join(findings), "warning")
+            if not self.confirm_findings(findings):
+                self.status_label.setText("Not started: see what the dataset check found.")
+                return
+        self.start_run()
+
+    def _ask_to_go_on(self, findings: list[str]) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Before you start",
+            "\n\n".join(findings) + "\n\nStart the fine-tune anyway?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def resume_run(self) -> None:
         """Continue the run the output folder holds (its own recipe and settings; the steps,
@@ -401,8 +541,28 @@ class TrainingPanel(QWidget):
             self.cancel_button.setEnabled(False)
 
     def use_voice(self) -> None:
-        """Ask the studio to load the output folder as its voice."""
-        self.use_voice_requested.emit(str(self.out))
+        """Ask the studio to load the run's best checkpoint as its voice."""
+        self.use_voice_requested.emit(str(self.out / BEST_FOLDER))
+
+    def play_against_start(self) -> None:
+        """The starting voice's take of the selected sample's sentence, a short pause, then
+        the selected take: the same sentence before and after."""
+        item = self.sample_list.currentItem()
+        if item is None or not self.player.available:
+            return
+        sample = self.samples[int(item.data(0, Qt.ItemDataRole.UserRole))]
+        start = self._start_sample(sample["text"])
+        if start is None:
+            return
+        rate = sample["sample_rate"]
+        gap = np.zeros(int(AB_GAP_SECONDS * rate), dtype=np.float32)
+        try:
+            self.player.play(np.concatenate([start["audio"], gap, sample["audio"]]), rate)
+        except RuntimeError as error:
+            self.message_bar.show_message(str(error), "error")
+
+    def _start_sample(self, text: str) -> dict[str, Any] | None:
+        return next((s for s in self.samples if s["step"] == 0 and s["text"] == text), None)
 
     def play_selected(self) -> None:
         item = self.sample_list.currentItem()
@@ -430,13 +590,20 @@ class TrainingPanel(QWidget):
         self.resume_button.setEnabled(not self.running and stored is not None)
         self.cancel_button.setEnabled(self.running)
         recipe = (stored or {}).get("recipe", self.run_recipe)
+        best = self.out / BEST_FOLDER
         self.use_button.setEnabled(
             recipe == "vits-finetune"
-            and (self.out / "card.json").is_file()
-            and (self.out / "model.safetensors").is_file()
+            and (best / "card.json").is_file()
+            and (best / "model.safetensors").is_file()
         )
-        self.play_button.setEnabled(
-            self.player.available and self.sample_list.currentItem() is not None
+        selected = self.sample_list.currentItem()
+        self.play_button.setEnabled(self.player.available and selected is not None)
+        sample = self.samples[int(selected.data(0, Qt.ItemDataRole.UserRole))] if selected else None
+        self.ab_button.setEnabled(
+            self.player.available
+            and sample is not None
+            and sample["step"] > 0
+            and self._start_sample(sample["text"]) is not None
         )
 
     # ---- the training process -------------------------------------------------------------
@@ -530,11 +697,17 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(f"Step %v of %m (from step {self.step})")
         rejected = [tuple(entry) for entry in event.get("rejected") or []]
         self.rejected = rejected
+        mode = f" ({event['mode']} mode)" if event.get("mode") else ""
+        budget = event.get("budget_seconds")
+        within = f", within {format_duration(float(budget))}" if budget else ""
         self.status_label.setText(
-            f"{event['recipe']} on {event['device']}: {event['train_clips']} training and "
+            f"{event['recipe']}{mode} on {event['device']}: {event['train_clips']} training and "
             f"{event['validation_clips']} validation clips"
             + (f"; {len(rejected)} clips rejected" if rejected else "")
+            + within
         )
+        if event.get("best_rule"):
+            self.rule_label.setText(str(event["best_rule"]))
         if rejected:
             listed = "; ".join(f"{clip}: {why}" for clip, why in rejected[:5])
             more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
@@ -545,7 +718,9 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(int(event["done"]))
         loss = f", loss {event['loss']:.4g}" if event.get("loss") is not None else ""
-        self.progress.setFormat(f"Preparing: {event['stage']} %v of %m{loss}")
+        eta = event.get("eta_seconds")
+        left = f" - ETA {format_duration(float(eta))}" if eta is not None else ""
+        self.progress.setFormat(f"Preparing: {event['stage']} %v of %m{loss}{left}")
 
     def _on_step(self, event: dict[str, Any]) -> None:
         self.step = int(event["step"])
@@ -566,9 +741,40 @@ class TrainingPanel(QWidget):
         self.validation[1].append(loss)
         if event.get("best"):
             self.best = (step, loss)
+            self.best_step = step
         best = f" (best {self.best[1]:.4g} at step {self.best[0]})" if self.best else ""
         self.validation_label.setText(f"Validation loss {loss:.4g} at step {step}{best}")
+        for name in ("similarity", "cer"):
+            if event.get(name) is not None:
+                steps, values = self.closeness[name]
+                steps.append(step)
+                values.append(float(event[name]))
+        self.pitch = (event.get("pitch_band_hz"), event.get("person_band_hz"))
+        self.closeness_label.setText(self._closeness_text())
         self._plot_dirty = True
+        self._update_actions()
+
+    def _closeness_text(self) -> str:
+        """The latest voice check beside the starting voice's, in words."""
+        similarity, cer = self.closeness["similarity"], self.closeness["cer"]
+        if not cer[0]:
+            return "How close: measured at each validation"
+        parts = []
+        if similarity[0]:
+            parts.append(
+                f"similarity to your recordings {similarity[1][-1]:.3f} "
+                f"(start {similarity[1][0]:.3f})"
+            )
+        parts.append(f"Whisper error rate {cer[1][-1]:.1%} (start {cer[1][0]:.1%})")
+        band, person = self.pitch
+        if band is not None and person is not None and math.isfinite(band):
+            parts.append(f"pitch moves over {band:.0f} Hz (you: {person:.0f} Hz)")
+        best = (
+            f"; best so far: step {self.best_step}"
+            if self.best_step
+            else "; no checkpoint better than the start yet"
+        )
+        return f"How close at step {cer[0][-1]}: " + ", ".join(parts) + best
 
     def _on_sample(self, event: dict[str, Any]) -> None:
         audio = np.frombuffer(event["audio"], dtype="<f4").astype(np.float32)
@@ -627,7 +833,9 @@ class TrainingPanel(QWidget):
     def _reset_views(self) -> None:
         self.losses.clear()
         self.validation = ([], [])
+        self.closeness = {"similarity": ([], []), "cer": ([], [])}
         self.best = None
+        self.best_step = None
         self.step = 0
         for curve in self._curves.values():
             self.plot.removeItem(curve)
@@ -635,7 +843,10 @@ class TrainingPanel(QWidget):
         self._curves.clear()
         self._validation_curve.setData([], [])
         self._best_marker.setData([], [])
+        for curve in self._closeness_curves.values():
+            curve.setData([], [])
         self.validation_label.setText("Validation loss: none yet")
+        self.closeness_label.setText("How close: measured at each validation")
         self._plot_dirty = False
 
     def _redraw(self) -> None:
@@ -657,6 +868,10 @@ class TrainingPanel(QWidget):
         )
         if self.best is not None:
             self._best_marker.setData([self.best[0]], [self.best[1]])
+        for name, (steps, values) in self.closeness.items():
+            self._closeness_curves[name].setData(
+                np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         # Closing the window hides it; a run goes on (the Voice menu shows it again).

@@ -18,7 +18,7 @@ from engine.audio.wav import write_wav
 from engine.training.state import read_checkpoint
 from tests.audio_devices import pulse_null_sink  # noqa: F401 (a fixture)
 from tests.studio.conftest import wait_until
-from tests.training.conftest import TEXTS
+from tests.training.conftest import TEXTS, tiny_voice  # noqa: F401 (a fixture)
 from tests.training.test_recipes import tiny_glow_tts
 
 RUN_TIMEOUT = 60.0
@@ -83,10 +83,10 @@ def make_panel(
     return panel
 
 
-def finish(panel) -> dict:
+def finish(panel, timeout: float = RUN_TIMEOUT) -> dict:
     endings: list[dict] = []
     panel.run_finished.connect(endings.append)
-    wait_for(panel, lambda: endings, "the run to end")
+    wait_for(panel, lambda: endings, "the run to end", timeout)
     return endings[0]
 
 
@@ -214,5 +214,61 @@ def test_a_killed_training_process_is_reported(studio_app, dataset, tmp_path) ->
         assert panel.last_checkpoint in message and "Resume" in message
         assert not panel.running and panel.resume_button.isEnabled()
         assert read_checkpoint(Path(panel.last_checkpoint))["step"] >= 1  # survived the kill
+    finally:
+        close(panel)
+
+
+def test_a_voice_fine_tune_checks_the_dataset_and_says_how_close_it_is(
+    studio_app,
+    dataset,
+    tmp_path,
+    tiny_voice,  # noqa: F811 (the fixture imported above)
+    pulse_null_sink,  # noqa: F811
+) -> None:
+    """A light fine-tune of the tiny voice: the dataset check names the small dataset and
+    the run goes on when told to; each validation's similarity and error rate are drawn from
+    the starting voice on; "Use this voice" follows the best checkpoint; the starting voice's
+    take of a sentence plays before a later one."""
+    from studio.playback import Player
+
+    out = tmp_path / "my-voice"
+    panel = make_panel(
+        dataset, out, tiny_voice, 4, "vits-finetune", sample_every=2, checkpoint_every=2
+    )
+    panel.player = Player(panel)
+    panel.advanced = {
+        "batch_size": 2,
+        "segment_frames": 8,
+        "sample_texts": ["Hello there."],
+        "recipe_options": {"posterior_steps": 4, "warmup_clips": 2, "margin_frames": 4},
+    }
+    shown: list[list[str]] = []
+    panel.confirm_findings = lambda findings: shown.append(findings) or True
+    try:
+        assert panel.minutes_spin.value() == 30 and panel.mode_box.isEnabled()
+        assert "similarity" in panel.rule_label.text()
+        panel.start_button.click()
+        ending = finish(panel, timeout=240)
+        assert ending["status"] == "done", ending["message"]
+        assert len(shown) == 1 and any("learns well from 50 clips" in f for f in shown[0])
+        options = json.loads((out / "train.json").read_text(encoding="utf-8"))
+        assert options["mode"] is None and options["minutes"] == 30
+        steps, values = panel.closeness["cer"]
+        assert steps == [0, 2, 4] and all(0 <= v <= 2 for v in values)
+        assert panel.closeness["similarity"][0] == [0, 2, 4]
+        x, _y = panel._closeness_curves["similarity"].getData()
+        assert list(x) == [0, 2, 4]
+        assert "How close at step 4" in panel.closeness_label.text()
+        assert "(start" in panel.closeness_label.text()
+        has_best = (out / "best" / "card.json").is_file()
+        assert panel.use_button.isEnabled() == has_best == (panel.best_step is not None)
+        # Samples: the starting voice's take at step 0, then steps 2 and 4.
+        assert [s["step"] for s in panel.samples] == [0, 2, 4]
+        panel.sample_list.setCurrentItem(panel.sample_list.topLevelItem(0))
+        assert not panel.ab_button.isEnabled()
+        panel.sample_list.setCurrentItem(panel.sample_list.topLevelItem(2))
+        assert panel.ab_button.isEnabled()
+        panel.play_against_start()
+        assert panel.player.playing
     finally:
         close(panel)

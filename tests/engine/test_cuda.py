@@ -11,7 +11,7 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA d
 
 def test_cuda_render_matches_cpu(default_voice):
     cuda = Synthesizer(default_voice, device="cuda")
-    assert cuda.stages.name == "torch" and cuda.device.type == "cuda"
+    assert cuda.runtime == "torch" and cuda.device.type == "cuda"
     cpu = Synthesizer(default_voice, device="cpu", runtime="torch")
     utterance = cpu.prepare("The graphics card says it too.", seed=4)
     assert cuda.prepare("The graphics card says it too.", seed=4) == utterance

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from engine.audio.mel import MelSettings
-from engine.checkpoints.voices import Voice, checkpoint_cache_folder
+from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, Voice, checkpoint_cache_folder
 from engine.controls import Controls
 from engine.errors import SynthesisError
 from engine.runtime.devices import on_device
@@ -58,6 +58,12 @@ class VitsModel:
             if self.voice.path.is_file():
                 cache = checkpoint_cache_folder(self.voice.path)
                 return onnx_stages_for(self.model, cache, n_vocab, weights=self.voice.path)
+            if ADAPTED_FROM in self.voice.card:
+                # An adapted voice's folder holds only what it changed; its export, which
+                # holds every weight, goes to the user data folder instead.
+                cache = checkpoint_cache_folder(self.voice.path)
+                weights = self.voice.path / WEIGHTS_FILE
+                return onnx_stages_for(self.model, cache, n_vocab, weights=weights)
             return onnx_stages_for(self.model, self.voice.path, n_vocab)
         except ExportError as error:
             if runtime != "auto":

@@ -109,9 +109,17 @@ def test_the_voice_holds_only_what_changed_and_loads_beside_its_base(light_run, 
     for key, value in voice.model.state_dict().items():
         if not key.startswith(TRAINING_ONLY_PREFIXES):
             torch.testing.assert_close(value, trained[key])
-    synth = Synthesizer(voice, device="cpu", runtime="torch")
-    render = synth.render(synth.prepare("A short test."))
-    assert render.audio.size > 0 and np.isfinite(render.audio).all()
+    for runtime in ("torch", "onnxruntime"):
+        synth = Synthesizer(voice, device="cpu", runtime=runtime)
+        render = synth.render(synth.prepare("A short test."))
+        assert render.audio.size > 0 and np.isfinite(render.audio).all()
+    assert sorted(p.name for p in out.iterdir() if not p.is_dir()) == [
+        "card.json",
+        "metrics.jsonl",
+        "model.safetensors",
+        "train.json",
+    ]
+    assert not (out / "onnx").exists()  # the runtime's export, every weight, lives elsewhere
 
 
 def test_a_changed_base_is_refused_with_a_sentence(tmp_path, rendered_dataset, tiny_voice) -> None:

@@ -40,9 +40,10 @@ def findings(check: DatasetCheck) -> list[str]:
         if clip.silence_share > MAX_SILENCE_SHARE or clip.duration_s < MIN_CLIP_SECONDS
     ]
     if silent:
+        clips = "1 clip is" if len(silent) == 1 else f"{len(silent)} clips are"
         found.append(
-            f"{len(silent)} clips are silent or nearly empty ({_names(silent)}): they teach the "
-            "voice pauses instead of speech. Re-record or exclude them in the dataset check."
+            f"{clips} silent or nearly empty ({_names(silent)}): they teach the voice pauses "
+            "instead of speech. Re-record or exclude them in the dataset check."
         )
     unheard = [clip for clip in check.clips if clip.cer is not None and clip.cer > MAX_CER]
     if unheard and len(unheard) > MOSTLY * count:
@@ -52,10 +53,11 @@ def findings(check: DatasetCheck) -> list[str]:
             "may belong to other clips. Expect the voice to mispronounce what it learns."
         )
     elif unheard:
+        which = _names([clip.id for clip in unheard])
+        clips = "1 clip does" if len(unheard) == 1 else f"{len(unheard)} clips do"
         found.append(
-            f"{len(unheard)} clips do not say what their transcripts say "
-            f"({_names([clip.id for clip in unheard])}): the voice would learn the wrong sounds "
-            "for those words. Re-record them or exclude them in the dataset check."
+            f"{clips} not say what the transcript says ({which}): the voice would learn the "
+            "wrong sounds for those words. Re-record or exclude them in the dataset check."
         )
     if check.asr_note:
         found.append(f"The transcripts were not checked against the speech: {check.asr_note}")

@@ -85,7 +85,7 @@ def test_findings_name_the_problem_and_what_to_expect() -> None:
     clips[9] = _clip(9, 3.0, cer=0.8)
     found = findings(_check(clips))
     assert any("c003, c007" in line and "silent" in line for line in found)
-    assert any("c009" in line and "transcripts" in line for line in found)
+    assert any("1 clip does not say" in line and "c009" in line for line in found)
 
 
 def test_most_clips_unheard_suggests_another_language() -> None:

@@ -11,7 +11,8 @@ Requests (studio -> worker):
 - ``{"op": "start", "options": TrainOptions.to_json()}`` starts a run (one at a time);
 - ``{"op": "assess", "data": FOLDER}`` checks a dataset before a run (Whisper included) and
   answers ``assessed`` with ``findings``: what would hold a voice back, one sentence each
-  (:mod:`engine.training.readiness`), or ``error`` when the folder is no dataset;
+  (:mod:`engine.training.readiness`), or ``error`` when the folder is no dataset; an
+  ``assessing`` event (done, total) follows each clip;
 - ``{"op": "cancel"}`` stops the running one between steps; it ends with a ``finished`` event
   whose status is "cancelled" and whose checkpoint is the one written at that step;
 - ``{"op": "shutdown"}`` cancels any run and ends the process once the run has saved.
@@ -156,8 +157,11 @@ class Worker:
         from engine.dataset.errors import DatasetError
         from engine.training.readiness import findings
 
+        def progress(done: int, total: int) -> None:
+            self.send({"event": "assessing", "done": done, "total": total})
+
         try:
-            check = check_dataset(folder)
+            check = check_dataset(folder, progress=progress)
         except DatasetError as error:
             self.send({"event": ASSESSED, "data": folder, "findings": [], "error": str(error)})
             return

@@ -78,6 +78,7 @@ STOP_TIMEOUT = 5.0  # a closing studio waits this long for a run to save its che
 LAST_CHECKPOINT = Path("checkpoints") / "last.pt"
 RUN_OPTIONS = "train.json"
 DEFAULT_MINUTES = {"vits-finetune": 30}
+DEFAULT_CHECKPOINT_EVERY = {"vits-finetune": 100}  # a light step takes about 2 s on a CPU
 AB_GAP_SECONDS = 0.4
 MODES = {None: "Automatic (light without a GPU)", "light": "Light", "full": "Full"}
 
@@ -151,6 +152,7 @@ class TrainingPanel(QWidget):
         self.best_step: int | None = None
         self.pitch: tuple[float | None, float | None] = (None, None)
         self.assessed: dict[str, Any] | None = None
+        self.assessing = False
         self.confirm_findings = self._ask_to_go_on
         self.samples: list[dict[str, Any]] = []
         self.rejected: list[tuple[str, ...]] = []
@@ -206,9 +208,6 @@ class TrainingPanel(QWidget):
         self.sample_spin.setValue(int(self.settings.value(SETTINGS_PREFIX + "sample_every", 500)))
         self.checkpoint_spin = QSpinBox()
         self.checkpoint_spin.setRange(1, 1_000_000)
-        self.checkpoint_spin.setValue(
-            int(self.settings.value(SETTINGS_PREFIX + "checkpoint_every", 250))
-        )
         self.checkpoint_spin.setToolTip("A checkpoint and a validation every this many steps")
         self.device_box = QComboBox()
         self.device_box.addItem("Automatic", None)
@@ -299,6 +298,7 @@ class TrainingPanel(QWidget):
         self._best_marker = pg.ScatterPlotItem(symbol="star", size=16, brush="y", pen="k")
         self.plot.addItem(self._best_marker)
         self.closeness_plot = pg.PlotWidget()
+        self.closeness_plot.setXLink(self.plot)
         self.closeness_plot.setLabel("bottom", "step")
         self.closeness_plot.setLabel("left", "similarity / error rate")
         self.closeness_plot.setYRange(0, 1)
@@ -384,9 +384,12 @@ class TrainingPanel(QWidget):
         self.closeness_plot.setVisible(fine_tune)
         self.closeness_label.setVisible(fine_tune)
         self.rule_label.setVisible(fine_tune)
-        stored_minutes = self.settings.value(SETTINGS_PREFIX + f"minutes/{self.recipe}")
-        minutes = DEFAULT_MINUTES.get(self.recipe, 0) if stored_minutes is None else stored_minutes
-        self.minutes_spin.setValue(int(minutes))
+        for spin, key, defaults, fallback in (
+            (self.minutes_spin, "minutes", DEFAULT_MINUTES, 0),
+            (self.checkpoint_spin, "checkpoint_every", DEFAULT_CHECKPOINT_EVERY, 250),
+        ):
+            stored = self.settings.value(SETTINGS_PREFIX + f"{key}/{self.recipe}")
+            spin.setValue(int(defaults.get(self.recipe, fallback) if stored is None else stored))
         if not keep_out and self.out_edit.text() in {
             str(default_output_folder(name)) for name in RECIPES
         }:
@@ -436,7 +439,7 @@ class TrainingPanel(QWidget):
             ("max_steps", self.steps_spin.value()),
             ("batch_size", self.batch_spin.value()),
             ("sample_every", self.sample_spin.value()),
-            ("checkpoint_every", self.checkpoint_spin.value()),
+            (f"checkpoint_every/{self.recipe}", self.checkpoint_spin.value()),
             (f"minutes/{self.recipe}", self.minutes_spin.value()),
         ):
             self.settings.setValue(SETTINGS_PREFIX + key, value)
@@ -470,13 +473,23 @@ class TrainingPanel(QWidget):
         if self.worker is None or self.worker.process.poll() is not None:
             self.start_worker()
         self.running = True
+        self.assessing = True
         self.progress.setRange(0, 0)
         self.progress.setFormat("Checking the dataset (Whisper listens to every clip)...")
         self.status_label.setText(f"Checking {data} before the run...")
         self._update_actions()
         self._send({"op": "assess", "data": data})
 
+    def _on_assessing(self, event: dict[str, Any]) -> None:
+        if self.assessing:
+            self._set_progress_range(int(event["total"]))
+            self.progress.setValue(int(event["done"]))
+            self.progress.setFormat("Checking the dataset: clip %v of %m")
+
     def _on_assessed(self, event: dict[str, Any]) -> None:
+        if not self.assessing:
+            return  # cancelled while the check ran
+        self.assessing = False
         self.running = False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -534,7 +547,17 @@ class TrainingPanel(QWidget):
         self._update_actions()
 
     def cancel_run(self) -> None:
-        """Stop the run after its current step; it writes its checkpoint there."""
+        """Stop the run after its current step; it writes its checkpoint there. During the
+        dataset check before a run, the run is not started."""
+        if self.assessing:
+            self.assessing = False
+            self.running = False
+            self._set_progress_range(1)
+            self.progress.setValue(0)
+            self.progress.setFormat("Not started")
+            self.status_label.setText("Cancelled before the run started.")
+            self._update_actions()
+            return
         if self.running:
             self._send({"op": "cancel"})
             self.status_label.setText("Cancelling: the run stops after this step and saves it...")
@@ -742,7 +765,7 @@ class TrainingPanel(QWidget):
         if event.get("best"):
             self.best = (step, loss)
             self.best_step = step
-        best = f" (best {self.best[1]:.4g} at step {self.best[0]})" if self.best else ""
+        best = f"; best checkpoint: step {self.best[0]}" if self.best else ""
         self.validation_label.setText(f"Validation loss {loss:.4g} at step {step}{best}")
         for name in ("similarity", "cer"):
             if event.get(name) is not None:
@@ -807,8 +830,8 @@ class TrainingPanel(QWidget):
             self.last_checkpoint = str(checkpoint)
         kept = f" Checkpoint kept: {checkpoint}." if checkpoint else ""
         if status == "done":
-            self.progress.setValue(self.progress.maximum())
-            self.progress.setFormat("Done: step %v of %m")
+            self.progress.setValue(int(event["step"]))
+            self.progress.setFormat(f"Done at step {event['step']}")
             self.message_bar.show_message(f"{message}{kept}", "info")
         elif status == "cancelled":
             self.progress.setFormat(f"Cancelled at step {event['step']}")

@@ -272,3 +272,27 @@ def test_a_voice_fine_tune_checks_the_dataset_and_says_how_close_it_is(
         assert panel.player.playing
     finally:
         close(panel)
+
+
+def test_cancel_during_the_dataset_check_starts_nothing(
+    studio_app,
+    dataset,
+    tmp_path,
+    tiny_voice,  # noqa: F811 (the fixture imported above)
+) -> None:
+    out = tmp_path / "my-voice"
+    panel = make_panel(dataset, out, tiny_voice, 4, "vits-finetune")
+    asked: list[list[str]] = []
+    panel.confirm_findings = lambda findings: asked.append(findings) or True
+    try:
+        panel.start_button.click()
+        assert panel.assessing and panel.cancel_button.isEnabled()
+        wait_for(panel, lambda: "Checking the dataset: clip" in panel.progress.format(), "progress")
+        panel.cancel_button.click()
+        assert not panel.running and panel.start_button.isEnabled()
+        assert panel.status_label.text() == "Cancelled before the run started."
+        time.sleep(8)  # the check of six clips ends; its answer must start nothing
+        studio_app.processEvents()
+        assert not asked and not panel.running and not (out / "train.json").exists()
+    finally:
+        close(panel)

@@ -1,7 +1,8 @@
 """Speech datasets in the LJSpeech layout, read for training.
 
-A dataset folder holds ``metadata.csv`` (``id|text`` or LJSpeech's ``id|text|normalised
-text``, UTF-8, one clip a line; the last column is the one spoken) and ``wavs/<id>.wav``.
+A dataset folder holds ``metadata.csv``, read as the dataset check reads it
+(:func:`engine.dataset.layout.read_metadata`: UTF-8, Windows-1252 or UTF-16, ``id|text`` or
+LJSpeech's ``id|text|normalised text``, duplicate ids refused), and ``wavs/<id>.wav``.
 Audio is read with soundfile, mixed to mono and resampled with soxr to the model's rate
 when it differs. Text goes through the model's own front end, so ids are what the model
 was (or will be) trained on; a transcript of several sentences has their ids one after the
@@ -30,15 +31,10 @@ import torch
 from torch.utils.data import Dataset
 
 from engine.audio.wav import read_wav
-from engine.dataset.layout import read_excluded
+from engine.dataset.errors import DatasetError
+from engine.dataset.layout import METADATA, WAVS, Entry, read_excluded
+from engine.dataset.layout import read_metadata as read_metadata_file
 from engine.text.frontend import FrontEnd, FrontEndError
-
-METADATA = "metadata.csv"
-WAVS = "wavs"
-
-
-class DatasetError(ValueError):
-    """The dataset cannot be trained on; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -52,40 +48,31 @@ class Clip:
     seconds: float
 
 
-def read_metadata(folder: Path) -> list[tuple[str, str]]:
-    """(id, text) pairs of ``metadata.csv``; the text is the last ``|`` column."""
+def read_metadata(folder: Path) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """The entries of a dataset folder's ``metadata.csv`` and (where, reason) of each line
+    that cannot be used."""
     path = folder / METADATA
     if not path.is_file():
         raise DatasetError(f"{folder} has no {METADATA}: a dataset is in the LJSpeech layout.")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as e:
-        raise DatasetError(f"{path} is not UTF-8 ({e}); convert it first.") from e
-    pairs = []
-    for line in lines:
-        if not line.strip():
-            continue
-        fields = line.split("|")
-        pairs.append((fields[0].strip(), fields[-1].strip() if len(fields) > 1 else ""))
-    return pairs
+    reading = read_metadata_file(path)
+    return reading.entries, [(bad.source, bad.reason) for bad in reading.rejected]
 
 
 def load_clips(
     folder: Path, front_end: FrontEnd | None, hop_length: int, sample_rate: int
 ) -> tuple[list[Clip], list[tuple[str, str]]]:
-    """The usable clips of a dataset folder and the (id, reason) of every rejected one.
-    Without a front end (a vocoder's data) the text is not read and may be empty. Clips the
+    """The usable clips of a dataset folder and the (id or line, reason) of every rejected
+    one. Without a front end (a vocoder's data) the text is not turned into ids. Clips the
     dataset's ``excluded.txt`` lists (excluded in the dataset check) are left out, said so."""
     clips: list[Clip] = []
-    rejected: list[tuple[str, str]] = []
+    entries, rejected = read_metadata(folder)
     excluded = read_excluded(folder)
-    for clip_id, text in read_metadata(folder):
+    for entry in entries:
+        clip_id, text = entry.id, entry.text
         wav = folder / WAVS / f"{clip_id}.wav"
         reason = None
         if clip_id in excluded:
             reason = "excluded in the dataset check"
-        elif not text and front_end is not None:
-            reason = "empty transcript"
         elif not wav.is_file():
             reason = f"no {WAVS}/{clip_id}.wav"
         if reason:

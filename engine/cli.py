@@ -4,6 +4,9 @@
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
 saying what and where; no partial output file is left behind.
+
+Each command imports what it uses when it runs (PyTorch, ONNX, the text front end), so that
+``glottis --help`` and a usage error answer at once.
 """
 
 from __future__ import annotations
@@ -17,28 +20,22 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.audio.levels import peak_normalize
-from engine.audio.playback import PlaybackError, output_device_problem, play_blocking
-from engine.audio.wav import atomic_wav_writer, read_wav
-from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
-from engine.checkpoints.loader import load as load_checkpoint
-from engine.checkpoints.piper_export import PiperExportError, export_piper
-from engine.checkpoints.voices import (
+from engine.checkpoints.errors import (
+    CheckpointError,
+    PiperExportError,
     UnknownVoiceError,
     VoiceImportError,
-    list_voices,
-    load_checkpoint_voice,
-    load_voice,
 )
 from engine.dataset import cli as dataset_cli
 from engine.dataset.errors import DatasetError
-from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
-from engine.runtime.devices import usable_device
-from engine.synthesis import Controls, SynthesisError, Synthesizer, Utterance
-from engine.text.frontend import FrontEndError, UnsayableWarning
+from engine.errors import SynthesisError
+from engine.text.errors import FrontEndError, UnsayableWarning
 from engine.training import cli as train_cli
-from engine.vocoders import GRIFFIN_LIM, load_vocoder
+
+if TYPE_CHECKING:
+    from engine.synthesis import Controls, Synthesizer, Utterance
 
 USAGE_ERROR = 2
 USER_ERRORS = (
@@ -146,6 +143,11 @@ def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
 
 def _synthesizer(args: argparse.Namespace) -> Synthesizer:
     """The Synthesizer the voice or model options ask for, with its vocoder."""
+    from engine.checkpoints.voices import load_checkpoint_voice, load_voice
+    from engine.runtime.devices import usable_device
+    from engine.synthesis import Synthesizer
+    from engine.vocoders import GRIFFIN_LIM, load_vocoder
+
     if args.model is not None:
         voice = load_checkpoint_voice(args.model, args.config)
     elif args.config is not None:
@@ -266,6 +268,9 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
 
 
 def _say(args: argparse.Namespace) -> None:
+    from engine.audio.levels import peak_normalize
+    from engine.audio.wav import atomic_wav_writer
+
     jobs = _jobs(args)
     synthesizer = _synthesizer(args)
     for text, _, where in jobs:
@@ -299,6 +304,9 @@ def _say(args: argparse.Namespace) -> None:
 
 
 def _play_file(path: Path) -> None:
+    from engine.audio.playback import PlaybackError, output_device_problem, play_blocking
+    from engine.audio.wav import read_wav
+
     problem = output_device_problem()
     if problem is None:
         audio, sample_rate = read_wav(path)
@@ -327,11 +335,17 @@ def _phonemes(args: argparse.Namespace) -> None:
 
 
 def _voices(_: argparse.Namespace) -> None:
+    from engine.checkpoints.voices import list_voices
+
     for name in list_voices():
         print(name)
 
 
 def _inspect(args: argparse.Namespace) -> None:
+    from engine.checkpoints.loader import FAMILY_NAMES
+    from engine.checkpoints.loader import load as load_checkpoint
+    from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
+
     checkpoint = load_checkpoint(args.checkpoint, args.config)
     role = "acoustic model" if checkpoint.role == "acoustic" else "vocoder"
     print(f"file: {checkpoint.path}")
@@ -353,6 +367,9 @@ def _inspect(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
+    from engine.checkpoints.piper_export import export_piper
+    from engine.checkpoints.voices import load_voice
+
     out = args.piper.resolve()
     if out.suffix != ".onnx":
         raise UserError(f"--piper {args.piper}: a Piper voice file ends in .onnx")

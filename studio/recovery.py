@@ -15,20 +15,15 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import platformdirs
-
+from engine.user_data import data_dir
 from studio import project as projects
 
 OWNER_FILE = "owner.json"
-DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
 
 
 def recovery_dir() -> Path:
-    """``<data dir>/recovery``; the data dir is the engine's (``$GLOTTIS_DATA_DIR`` or the
-    platform's convention), read here without importing the engine's torch."""
-    override = os.environ.get(DATA_DIR_ENV)
-    base = Path(override) if override else Path(platformdirs.user_data_dir("glottis"))
-    return base / "recovery"
+    """``<data dir>/recovery``, in the engine's user data folder."""
+    return data_dir() / "recovery"
 
 
 class Autosave:

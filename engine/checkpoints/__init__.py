@@ -1,27 +1,3 @@
-"""Checkpoint formats mapped onto our models: Piper voices and the voice cache."""
-
-from engine.checkpoints.piper import PiperImport, VoiceImportError, import_piper
-from engine.checkpoints.voices import (
-    DEFAULT_VOICE,
-    UnknownVoiceError,
-    Voice,
-    build_model,
-    data_dir,
-    install_piper_voice,
-    list_voices,
-    load_voice,
-)
-
-__all__ = [
-    "DEFAULT_VOICE",
-    "PiperImport",
-    "UnknownVoiceError",
-    "Voice",
-    "VoiceImportError",
-    "build_model",
-    "data_dir",
-    "import_piper",
-    "install_piper_voice",
-    "list_voices",
-    "load_voice",
-]
+"""Checkpoint formats mapped onto our models: official checkpoints (:mod:`.loader`), Piper
+voices (:mod:`.piper`, :mod:`.piper_export`) and the voice cache (:mod:`.voices`). The
+package imports nothing itself; :mod:`.errors` holds the errors a user can cause."""

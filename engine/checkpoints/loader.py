@@ -29,6 +29,7 @@ from torch import nn
 
 from engine.audio.mel import HIFIGAN_EPS, TACOTRON2_EPS, MelSettings
 from engine.checkpoints import safe_pickle
+from engine.checkpoints.errors import CheckpointError
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
 from engine.models.glow_tts import build_glow_tts
@@ -52,10 +53,6 @@ ROLES = {
     "waveglow": "vocoder",
 }
 ROLE_NAMES = {"acoustic": "acoustic model", "vocoder": "vocoder"}
-
-
-class CheckpointError(ValueError):
-    """A file that cannot be opened as a model, said in one sentence."""
 
 
 @dataclass

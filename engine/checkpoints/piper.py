@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from importlib import metadata
 from math import prod
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnx
 import torch
-from onnx import helper, numpy_helper
+
+from engine.checkpoints.errors import VoiceImportError
+
+if TYPE_CHECKING:  # ONNX takes a second to import; only an import of a voice reads it
+    import onnx
 
 # Bump when cards gain or change entries, so cached voices are converted again.
 # 2: the front end keeps the voice's vowel_clusters.
@@ -57,11 +60,6 @@ _WEIGHT_SLOTS = {
     ("ConvTranspose", 2): "bias",
     ("Gather", 0): "weight",
 }
-_FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE}
-
-
-class VoiceImportError(ValueError):
-    """A file cannot be imported as a voice; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +133,8 @@ def _is_cluster_list(clusters: object) -> bool:
 
 
 def _load_graph(onnx_path: Path) -> onnx.GraphProto:
+    import onnx
+
     try:
         model = onnx.load(onnx_path, load_external_data=False)
     except Exception as e:  # protobuf raises its own DecodeError, or RuntimeError, by version
@@ -158,6 +158,8 @@ def _recover_weights(
     ``recovered`` maps the VITS name of each weight that the export did not name to the
     initializer it came from.
     """
+    from onnx import numpy_helper
+
     consumers = _consumers(graph)
     weights: dict[str, torch.Tensor] = {}
     recovered: dict[str, str] = {}
@@ -191,7 +193,9 @@ def _vits_name(
     tensor: onnx.TensorProto, consumers: dict[str, list[tuple[onnx.NodeProto, int]]]
 ) -> str | None:
     """The VITS parameter an initializer holds, or None for an exporter constant."""
-    if tensor.data_type not in _FLOAT_TYPES:
+    from onnx import TensorProto
+
+    if tensor.data_type not in {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE}:
         return None
     if _PARAM_NAME.match(tensor.name):
         return tensor.name
@@ -228,6 +232,8 @@ def _check_constants(graph: onnx.GraphProto, constants: list[str], onnx_path: Pa
 
 def _conv_attributes(graph: onnx.GraphProto) -> dict[str, dict[str, Any]]:
     """Attributes (dilations, strides, ...) of each Conv/ConvTranspose, by module path."""
+    from onnx import helper
+
     return {
         _module_path(node.name): {a.name: helper.get_attribute_value(a) for a in node.attribute}
         for node in graph.node

@@ -22,16 +22,13 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from engine.checkpoints.errors import PiperExportError
 from engine.checkpoints.voices import Voice
 from engine.models.vits import SynthesizerTrn
 from engine.runtime.onnx_stages import ExportError, _DecodeGraph, _export
 from engine.storage import atomic_file
 
 PIPER_VERSION = "1.0.0"
-
-
-class PiperExportError(ValueError):
-    """The voice cannot be a Piper voice; the message says why."""
 
 
 class _PiperGraph(nn.Module):

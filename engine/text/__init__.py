@@ -1,21 +1,2 @@
-"""Text front ends: text to phonemes and model ids (see ``frontend``)."""
-
-from .frontend import (
-    FrontEnd,
-    FrontEndError,
-    PiperFrontEnd,
-    Sentence,
-    UnsayableWarning,
-    VitsFrontEnd,
-    front_end_for,
-)
-
-__all__ = [
-    "FrontEnd",
-    "FrontEndError",
-    "PiperFrontEnd",
-    "Sentence",
-    "UnsayableWarning",
-    "VitsFrontEnd",
-    "front_end_for",
-]
+"""Text front ends: text to phonemes and model ids (see :mod:`.frontend`). The package imports
+nothing itself: :mod:`.errors` can be caught without loading a front end (inflect, espeak)."""

@@ -5,14 +5,18 @@ keithito/tacotron ``text/numbers.py`` with the ``inflect`` package, so these rul
 they are, quirks included: years between 1000 and 3000 are read in pairs ("nineteen
 ninety-nine"), "$1.5" is one dollar, five cents, and a dollar amount with two points is
 left as digits followed by "dollars" (whose digits are then read as a number).
+
+``inflect`` takes seconds to import, so it is imported at the first number, not before.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import inflect
+if TYPE_CHECKING:
+    import inflect
 
 _COMMA_NUMBER = re.compile(r"([0-9][0-9,]+[0-9])")
 _DECIMAL_NUMBER = re.compile(r"([0-9]+\.[0-9]+)")
@@ -24,6 +28,8 @@ _NUMBER = re.compile(r"[0-9]+")
 
 @lru_cache(maxsize=1)
 def _engine() -> inflect.engine:
+    import inflect
+
     return inflect.engine()
 
 

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.training.data import DatasetError
+from engine.dataset.errors import DatasetError
 from engine.training.events import (
     CheckpointSaved,
     Finished,
@@ -34,7 +34,6 @@ from engine.training.events import (
 )
 from engine.training.options import BEST_FOLDER, TrainOptions
 from engine.training.recipes import RECIPES
-from engine.training.run import TrainingError, train
 
 EXIT_CODES = {"done": 0, "cancelled": 130, "out_of_memory": 1, "failed": 1}
 USAGE_ERROR = 2
@@ -156,6 +155,8 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``glottis train``; returns the exit code."""
+    from engine.training.run import TrainingError, train
+
     try:
         options = options_from_args(args)
     except ValueError as e:

@@ -177,7 +177,9 @@ class Worker:
         )
 
     def run(self, settings: dict[str, Any]) -> None:
-        from engine.training import DatasetError, TrainingError, TrainOptions, train
+        from engine.dataset.errors import DatasetError
+        from engine.training.options import TrainOptions
+        from engine.training.run import TrainingError, train
 
         try:
             options = TrainOptions(**settings)

@@ -100,7 +100,7 @@ class SoundCounts:
 def count_sounds(card: dict[str, Any], texts: Iterable[str], tick: Tick) -> SoundCounts:
     """Phonemize each text with the voice's front end and count the voice's sounds in it."""
     from engine.dataset.prompts import phoneme_coverage, voice_inventory
-    from engine.text import front_end_for
+    from engine.text.frontend import front_end_for
 
     texts = list(dict.fromkeys(texts))
     front_end = front_end_for(card)

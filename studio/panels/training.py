@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from engine.training import worker as training_worker
 from engine.training.options import BEST_FOLDER
 from engine.training.voice_check import BEST_RULE
+from engine.user_data import data_dir, voices_dir
 from studio.message_bar import MessageBar
 from studio.panels.voice import default_dataset_folder
 from studio.playback import Player
@@ -87,8 +88,6 @@ def default_output_folder(recipe: str) -> Path:
     """Where a run writes unless told: a VITS fine-tune into the user's voices folder (so the
     result is in the voice list as soon as it has a checkpoint), the others under
     ``<user data>/training``."""
-    from engine.checkpoints.voices import data_dir, voices_dir
-
     if recipe == "vits-finetune":
         return voices_dir() / "my-voice"
     return data_dir() / "training" / recipe
@@ -117,8 +116,8 @@ def format_duration(seconds: float) -> str:
 class TrainingPanel(QWidget):
     """Set up a run, start or resume it, and follow it to its end.
 
-    ``advanced`` holds further :class:`~engine.training.TrainOptions` fields for the next run
-    (``recipe_options``, ``sample_texts``, ``learning_rate``, ``segment_frames``, ...), for a
+    ``advanced`` holds further :class:`~engine.training.options.TrainOptions` fields for the next
+    run (``recipe_options``, ``sample_texts``, ``learning_rate``, ``segment_frames``, ...), for a
     person who scripts the studio and for tests that train tiny models.
     """
 
@@ -413,7 +412,8 @@ class TrainingPanel(QWidget):
             self.from_edit.setText(str(chosen.parent if chosen.name == "card.json" else chosen))
 
     def options(self, resume: bool) -> dict[str, Any]:
-        """The next run's :class:`~engine.training.TrainOptions`, as the worker takes them."""
+        """The next run's :class:`~engine.training.options.TrainOptions`, as the worker takes
+        them."""
         chosen_from = self.from_edit.text().strip()
         options: dict[str, Any] = {
             "recipe": self.recipe,

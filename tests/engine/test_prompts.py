@@ -13,7 +13,7 @@ from engine.dataset.prompts import (
     phoneme_coverage,
     voice_inventory,
 )
-from engine.text import UnsayableWarning, front_end_for
+from engine.text.frontend import UnsayableWarning, front_end_for
 
 # "Several times" for every sound: enough takes of each for a fine-tune to hear it in
 # different neighbours.

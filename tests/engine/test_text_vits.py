@@ -5,7 +5,7 @@ import warnings
 import pytest
 from phonemizer import phonemize
 
-from engine.text import FrontEndError, UnsayableWarning, VitsFrontEnd
+from engine.text.frontend import FrontEndError, UnsayableWarning, VitsFrontEnd
 from engine.text.vits_cleaners import collapse_whitespace, expand_abbreviations
 from engine.text.vits_symbols import (
     SYMBOL_TO_ID,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from engine.text import VitsFrontEnd
+from engine.text.frontend import VitsFrontEnd
 from engine.text.vits_symbols import SYMBOLS, cleaned_text_to_sequence, intersperse
 from tests.parity.discovery import fixture_params
 

@@ -11,8 +11,9 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from engine.training import TrainOptions, train
 from engine.training.cli import main
+from engine.training.options import TrainOptions
+from engine.training.run import train
 from tests.training.tiny_configs import tiny_glow_tts
 
 

@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from engine.checkpoints.loader import load
-from engine.training import TrainOptions, train
 from engine.training.events import StepDone
+from engine.training.options import TrainOptions
+from engine.training.run import train
 from engine.training.state import read_checkpoint
 from tests.training.tiny_configs import tiny_glow_tts, tiny_grad_tts, tiny_hifigan
 

@@ -14,9 +14,10 @@ import torch
 
 from engine.checkpoints.voices import load_voice
 from engine.synthesis import Synthesizer
-from engine.training import TrainingError, TrainOptions, train
 from engine.training.events import CheckpointSaved, Finished, Preparing, StepDone
+from engine.training.options import TrainOptions
 from engine.training.recipes.vits_finetune import VitsFinetune
+from engine.training.run import TrainingError, train
 from engine.training.state import read_checkpoint
 
 TINY_OPTIONS = {

@@ -19,8 +19,9 @@ from safetensors.torch import load_file, save_file
 from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES
 from engine.checkpoints.voices import ADAPTED_FROM, VoiceImportError, load_voice
 from engine.synthesis import Synthesizer
-from engine.training import TrainOptions, train
 from engine.training.events import SampleReady, Started, StepDone, Validated
+from engine.training.options import TrainOptions
+from engine.training.run import train
 from engine.training.state import read_checkpoint
 from engine.training.vits_light import LENGTH_SCALE_RANGE
 

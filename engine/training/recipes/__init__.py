@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from engine.training.recipes.base import Recipe
+if TYPE_CHECKING:  # the recipes import PyTorch; naming them must not
+    from engine.training.recipes.base import Recipe
 
 _MODULES = {
     "vits-finetune": ("engine.training.recipes.vits_finetune", "VitsFinetune"),

@@ -1,6 +1,6 @@
 """DistributedDataParallel under ``torchrun``: the process group from the environment.
 
-``torchrun --nproc_per_node=N -m engine.cli train ...`` sets ``WORLD_SIZE``, ``RANK`` and
+``torchrun --nproc_per_node=N -m engine.training.cli ...`` sets ``WORLD_SIZE``, ``RANK`` and
 ``LOCAL_RANK``; each process then trains on its shard of every epoch (DistributedSampler)
 and DDP averages the gradients. Only rank 0 writes files and reports samples. Without
 those variables (the studio, a plain ``glottis train``) everything runs in this process.

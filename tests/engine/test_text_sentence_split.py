@@ -28,3 +28,23 @@ from engine.text.sentence_split import split_sentences
 )
 def test_split(text, sentences):
     assert split_sentences(text) == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "The U.S. Army came at 5 p.m. on Jan. 3rd.",
+            ["The U.S. Army came at 5 p.m. on Jan. 3rd."],
+        ),
+        ("Ask Prof. Xu, Ms. Lee etc. Then go.", ["Ask Prof. Xu, Ms. Lee etc. Then go."]),
+        (
+            "It rained. Then it stopped! Did it? Yes.",
+            ["It rained.", "Then it stopped!", "Did it?", "Yes."],
+        ),
+        ("We won. 6 came next", ["We won.", "6 came next"]),
+    ],
+)
+def test_split_keeping_abbreviations_inside_sentences(text, sentences):
+    """For the official checkpoints' front ends, which never split a text."""
+    assert split_sentences(text, keep_abbreviations=True) == sentences

@@ -76,10 +76,16 @@ class Runner:
     inputs: frozenset[str]
 
 
+def _with_speaker(outputs: dict[str, Tensor], g: Tensor | None) -> dict[str, Tensor]:
+    """A multi-speaker case may store the speaker conditioning the official code computed
+    (``F.normalize(emb_g(sid)).unsqueeze(-1)``): ours must be exposed and match it."""
+    return outputs if g is None else {**outputs, "g": g}
+
+
 def _run_encoder(model: FlowGenerator, case: dict) -> dict[str, Tensor]:
     g = model.embed_speaker(case.get("sid"))
     x_m, x_logs, logw, x_mask = model.encode_text(case["x"], case["x_lengths"], g)
-    return dict(x_m=x_m, x_logs=x_logs, logw=logw, x_mask=x_mask)
+    return _with_speaker(dict(x_m=x_m, x_logs=x_logs, logw=logw, x_mask=x_mask), g)
 
 
 def _run_gen(model: FlowGenerator, case: dict) -> dict[str, Tensor]:
@@ -90,10 +96,11 @@ def _run_gen(model: FlowGenerator, case: dict) -> dict[str, Tensor]:
     w = model.scale_durations(logw, x_mask, case["length_scale"])
     w_ceil = torch.ceil(w)
     y_lengths = z_mask.sum([1, 2]).long()
-    return dict(
+    outputs = dict(
         y=y, z_m=z_m, z_logs=z_logs, z_mask=z_mask, x_m=x_m, x_logs=x_logs, x_mask=x_mask,
         attn=attn, logw=logw, logw_=logw_, w=w, w_ceil=w_ceil, y_lengths=y_lengths,
     )
+    return _with_speaker(outputs, model.embed_speaker(case.get("sid")))
 
 
 def _run_decoder_forward(model: FlowGenerator, case: dict) -> dict[str, Tensor]:
@@ -101,7 +108,7 @@ def _run_decoder_forward(model: FlowGenerator, case: dict) -> dict[str, Tensor]:
     y_mask = sequence_mask(case["y_lengths"], case["y"].size(2)).unsqueeze(1).float()
     z, logdet = model.decoder(case["y"], y_mask, g=g)
     y_back = model.decoder.inverse(z, y_mask, g=g)
-    return dict(y_mask=y_mask, z=z, logdet=logdet, y_back=y_back)
+    return _with_speaker(dict(y_mask=y_mask, z=z, logdet=logdet, y_back=y_back), g)
 
 
 _TEXT_INPUTS = frozenset({"x", "x_lengths", "sid"})

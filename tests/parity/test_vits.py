@@ -55,6 +55,14 @@ def _with_speaker(outputs: dict[str, Tensor], g: Tensor | None) -> dict[str, Ten
     return outputs if g is None else {**outputs, "g": g}
 
 
+def _split_noise(model: SynthesizerTrn, noise: list[Tensor] | None) -> tuple:
+    """(duration predictor's noise, prior's noise) of a case's recorded draws: the official
+    ``infer`` draws the first only with the stochastic predictor (``ljs_nosdp`` has none)."""
+    if not noise:
+        return None, None
+    return (noise[0], noise[1]) if model.use_sdp else (None, noise[0])
+
+
 def _run_encoder(model: SynthesizerTrn, case: dict) -> dict[str, Tensor]:
     g = model.embed_speaker(case.get("sid"))
     x_enc, m_p, logs_p, x_mask = model.encode_text(case["x"], case["x_lengths"])
@@ -71,7 +79,7 @@ def _run_infer(model: SynthesizerTrn, case: dict) -> dict[str, Tensor]:
     )
     g = model.embed_speaker(case.get("sid"))
     x_enc, _, _, x_mask = model.encode_text(case["x"], case["x_lengths"])
-    sdp_noise = noise[0] if noise else None
+    sdp_noise, _ = _split_noise(model, noise)
     logw = model.predict_log_durations(x_enc, x_mask, g, sdp_noise, case["noise_scale_w"])
     w = model.scale_durations(logw, x_mask, case["length_scale"])
     w_ceil = torch.ceil(w)
@@ -177,7 +185,7 @@ def test_fold_weight_norm_keeps_output(fixture: Fixture):
 def test_step_by_step_equals_infer(fixture: Fixture):
     """encode_text → predict_log_durations → ceil → expand_to_frames → decode is infer()."""
     model, case = _model(fixture), _noisy_infer_case(fixture)
-    sdp_noise, prior_noise = case["noise"]
+    sdp_noise, prior_noise = _split_noise(model, case["noise"])
     with torch.inference_mode():
         o, attn, y_mask, *_ = _infer(model, case)
         g = model.embed_speaker(case.get("sid"))

@@ -39,7 +39,6 @@ import queue
 import subprocess
 import sys
 import threading
-import traceback
 import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -53,6 +52,10 @@ READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "canc
 
 class Cancelled(Exception):
     """The job was cancelled at one of its cancellation points."""
+
+
+class RequestError(ValueError):
+    """A request the engine cannot serve as asked (no voice loaded yet, an unknown op)."""
 
 
 @dataclasses.dataclass
@@ -169,7 +172,7 @@ class EngineService:
         }
         try:
             if op not in handlers:
-                raise ValueError(f"unknown request {op!r}")
+                raise RequestError(f"unknown request {op!r}")
             if is_cancelled():
                 raise Cancelled
 
@@ -180,7 +183,7 @@ class EngineService:
         except Cancelled:
             self.send({"event": CANCELLED, "job": job})
         except Exception as error:  # every failure is reported, none is swallowed
-            self.send({"event": ERROR, "job": job, "op": op, **describe(error)})
+            self.send({"event": ERROR, "job": job, "op": op, **describe(error, op)})
         else:
             self.send({"event": RESULT, "job": job, "op": op, **result})
 
@@ -325,7 +328,7 @@ class EngineService:
 
     def _synthesizer(self) -> Any:
         if self.synthesizer is None:
-            raise ValueError("no voice is loaded yet")
+            raise RequestError("no voice is loaded yet")
         return self.synthesizer
 
     def _controls(self, values: dict) -> Any:
@@ -355,22 +358,39 @@ def _phoneme_type(card: dict) -> str:
     return "arpabet" if "arpabet" in kind or "cmu" in kind else "ipa"
 
 
-def describe(error: BaseException) -> dict:
-    """An error event's fields: the message a user reads, and whether the engine is at fault."""
-    from engine.synthesis import SynthesisError
+def describe(error: BaseException, op: str | None = None) -> dict:
+    """An error event's fields: the message a user reads, and whether the engine is at fault.
+
+    The errors a request can cause (a text with nothing to say, a file that is no voice, a
+    control out of range, a file that cannot be read) are said as they are. Anything else,
+    a ``KeyError`` included, is a bug of the engine's: its traceback goes to the engine's log
+    (:mod:`engine.fault_log`) and the message names the file."""
+    from engine.checkpoints.errors import (
+        CheckpointError,
+        PiperExportError,
+        UnknownVoiceError,
+        VoiceImportError,
+    )
+    from engine.dataset.errors import DatasetError
+    from engine.errors import SynthesisError
+    from engine.fault_log import record_fault
     from engine.text.errors import FrontEndError
 
     expected: tuple[type[BaseException], ...] = (
+        RequestError,
         SynthesisError,
         FrontEndError,
-        LookupError,
-        ValueError,
+        CheckpointError,
+        VoiceImportError,
+        UnknownVoiceError,
+        PiperExportError,
+        DatasetError,
         OSError,
     )
     if isinstance(error, expected):
         return {"message": str(error) or type(error).__name__, "internal": False}
-    traceback.print_exception(error, file=sys.stderr)
-    return {"message": f"the engine failed: {type(error).__name__}: {error}", "internal": True}
+    during = f"The engine's {op!r} request" if op else "The engine"
+    return {"message": record_fault("engine", error, during), "internal": True}
 
 
 def main(argv: list[str] | None = None) -> int:

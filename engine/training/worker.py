@@ -37,7 +37,6 @@ import dataclasses
 import os
 import sys
 import threading
-import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -97,7 +96,7 @@ class Worker:
         self.runs: list[tuple[str, Any]] = []
         self.wake = threading.Condition()
         self.stopping = False
-        self.running = False
+        self.current: str | None = None  # the job being done: "start" (a run) or "assess"
         self._send_lock = threading.Lock()
 
     def send(self, message: dict[str, Any]) -> None:
@@ -118,7 +117,8 @@ class Worker:
                 if op == "cancel":
                     self.cancel.set()
                 elif op == "start":
-                    if self.running or self.runs:
+                    # A dataset check may still be ending when the run it cleared is asked for.
+                    if self.current == "start" or any(kind == "start" for kind, _ in self.runs):
                         self.send(_refused("A training run is already going; cancel it first."))
                     else:
                         self.runs.append(("start", request["options"]))
@@ -141,7 +141,7 @@ class Worker:
                 if self.stopping:
                     return
                 kind, argument = self.runs.pop(0)
-                self.running = True
+                self.current = kind
                 self.cancel.clear()
             try:
                 if kind == "assess":
@@ -150,7 +150,7 @@ class Worker:
                     self.run(argument)
             finally:
                 with self.wake:
-                    self.running = False
+                    self.current = None
 
     def assess(self, folder: str) -> None:
         from engine.dataset.check import check_dataset
@@ -162,8 +162,14 @@ class Worker:
 
         try:
             check = check_dataset(folder, progress=progress)
-        except DatasetError as error:
+        except (DatasetError, OSError) as error:
             self.send({"event": ASSESSED, "data": folder, "findings": [], "error": str(error)})
+            return
+        except Exception as error:  # a fault of the engine's: logged and said
+            from engine.fault_log import record_fault
+
+            message = record_fault("training", error, "The dataset check")
+            self.send({"event": ASSESSED, "data": folder, "findings": [], "error": message})
             return
         self.send(
             {
@@ -186,9 +192,10 @@ class Worker:
             train(options, lambda event: self.send(event_message(event)), self.cancel)
         except (TrainingError, DatasetError, ValueError, FileNotFoundError, OSError) as error:
             self.send(_refused(str(error)))
-        except Exception as error:  # a fault of the engine's: say so, keep serving
-            traceback.print_exc()
-            self.send(_refused(f"Training failed: {type(error).__name__}: {error}"))
+        except Exception as error:  # a fault of the engine's: logged, said, and serving goes on
+            from engine.fault_log import record_fault
+
+            self.send(_refused(record_fault("training", error, "Training")))
 
 
 def _refused(message: str) -> dict[str, Any]:

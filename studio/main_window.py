@@ -289,8 +289,10 @@ class MainWindow(QMainWindow):
         self.compare.changed.connect(self._on_compare_picked)
         self.player.position_changed.connect(self._on_position)
         self.player.state_changed.connect(self._on_player_state)
-        self.undo_stack.cleanChanged.connect(lambda _: self._update_title())
-        self.undo_stack.indexChanged.connect(lambda _: self._update_actions())
+        # Bound methods, not lambdas: Qt drops them with the window, so the undo stack's last
+        # signals, sent as the window is deleted, reach nothing.
+        self.undo_stack.cleanChanged.connect(self._on_undo_clean)
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.text_edit.textChanged.connect(self._on_text_changed)
 
     # ---- the engine ---------------------------------------------------------------------------
@@ -1134,6 +1136,12 @@ class MainWindow(QMainWindow):
         self.transplant_action.setEnabled(
             bool(voice) and any(t.voice != voice for t in self.project.takes)
         )
+
+    def _on_undo_clean(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _on_undo_index(self, _index: int) -> None:
+        self._update_actions()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         if not self._may_discard():

@@ -256,3 +256,26 @@ def test_standard_shortcuts_and_recent_projects(window, monkeypatch, tmp_path):
     window.player.stop()
     window.undo_stack.setClean()
     window._text_dirty = False
+
+
+def test_quit_discarding_changes_leaves_no_traceback(studio_app, glottis_data_dir, monkeypatch):
+    """Quit > Discard on a changed project: the window goes without a slot of it running
+    after its deletion (a traceback, 'MainWindow already deleted', was printed)."""
+    import shiboken6
+    from PySide6.QtGui import QUndoCommand
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.studio.conftest import open_window
+
+    window = open_window()
+    window.undo_stack.push(QUndoCommand("an edit"))
+    assert window.modified
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Discard
+    )
+    errors: list[BaseException] = []
+    monkeypatch.setattr("sys.excepthook", lambda kind, error, trace: errors.append(error))
+    assert window.close()
+    shiboken6.delete(window)
+    studio_app.processEvents()
+    assert errors == []

@@ -149,6 +149,7 @@ class TrainingPanel(QWidget):
         }
         self.best: tuple[int, float] | None = None
         self.best_step: int | None = None
+        self.budgeted = False  # the run ends at its time budget rather than its step limit
         self.pitch: tuple[float | None, float | None] = (None, None)
         self.assessed: dict[str, Any] | None = None
         self.assessing = False
@@ -715,6 +716,7 @@ class TrainingPanel(QWidget):
 
     def _on_started(self, event: dict[str, Any]) -> None:
         self.step = int(event["first_step"])
+        self.budgeted = bool(event.get("budget_seconds"))
         self._set_progress_range(int(event["max_steps"]))
         self.progress.setValue(self.step)
         self.progress.setFormat(f"Step %v of %m (from step {self.step})")
@@ -747,11 +749,18 @@ class TrainingPanel(QWidget):
 
     def _on_step(self, event: dict[str, Any]) -> None:
         self.step = int(event["step"])
-        if self.progress.maximum() != int(event["max_steps"]):
-            self._set_progress_range(int(event["max_steps"]))
+        eta_seconds = float(event["eta_seconds"])
+        eta = format_duration(eta_seconds)
+        pace = f"{event['seconds']:.2f} s a step"
+        if self.budgeted:  # the time budget, not the step limit, ends the run: the bar says so
+            ahead = int(eta_seconds / max(float(event["seconds"]), 1e-3))
+            self._set_progress_range(min(self.step + ahead, int(event["max_steps"])))
+            self.progress.setFormat(f"Step %v - {eta} left of the time budget ({pace})")
+        else:
+            if self.progress.maximum() != int(event["max_steps"]):
+                self._set_progress_range(int(event["max_steps"]))
+            self.progress.setFormat(f"Step %v of %m - ETA {eta} ({pace})")
         self.progress.setValue(self.step)
-        eta = format_duration(float(event["eta_seconds"]))
-        self.progress.setFormat(f"Step %v of %m - ETA {eta} ({event['seconds']:.2f} s a step)")
         for name, value in event["losses"].items():
             steps, values = self.losses.setdefault(name, ([], []))
             steps.append(self.step)
@@ -792,11 +801,15 @@ class TrainingPanel(QWidget):
         band, person = self.pitch
         if band is not None and person is not None and math.isfinite(band):
             parts.append(f"pitch moves over {band:.0f} Hz (you: {person:.0f} Hz)")
-        best = (
-            f"; best so far: step {self.best_step}"
-            if self.best_step
-            else "; no checkpoint better than the start yet"
-        )
+        if self.best_step:
+            best = f"; best so far: step {self.best_step}"
+        elif self.running:
+            best = "; no checkpoint better than the start yet"
+        else:
+            best = (
+                "; no checkpoint was better than the start, so the voice is not offered: "
+                "give it more time (Resume continues the run)"
+            )
         return f"How close at step {cer[0][-1]}: " + ", ".join(parts) + best
 
     def _on_sample(self, event: dict[str, Any]) -> None:
@@ -843,6 +856,8 @@ class TrainingPanel(QWidget):
             self.progress.setFormat(what)
             self.message_bar.show_message(f"{what}: {message}", "error")
         self.status_label.setText(f"{status.replace('_', ' ').capitalize()}: {message}{kept}")
+        if self.closeness["cer"][0]:
+            self.closeness_label.setText(self._closeness_text())
         self._plot_dirty = True
         self._redraw()
         self._update_actions()

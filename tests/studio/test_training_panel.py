@@ -247,8 +247,12 @@ def test_a_voice_fine_tune_checks_the_dataset_and_says_how_close_it_is(
     try:
         assert panel.minutes_spin.value() == 30 and panel.mode_box.isEnabled()
         assert "similarity" in panel.rule_label.text()
+        formats: list[str] = []
+        on_step = panel._on_step
+        panel._on_step = lambda event: (on_step(event), formats.append(panel.progress.format()))
         panel.start_button.click()
         ending = finish(panel, timeout=240)
+        assert formats and all("left of the time budget" in f for f in formats), formats
         assert ending["status"] == "done", ending["message"]
         assert len(shown) == 1 and any("learns well from 50 clips" in f for f in shown[0])
         options = json.loads((out / "train.json").read_text(encoding="utf-8"))
@@ -262,6 +266,9 @@ def test_a_voice_fine_tune_checks_the_dataset_and_says_how_close_it_is(
         assert "(start" in panel.closeness_label.text()
         has_best = (out / "best" / "card.json").is_file()
         assert panel.use_button.isEnabled() == has_best == (panel.best_step is not None)
+        # After the run, the label says why no voice is offered, not "yet".
+        assert ("give it more time" in panel.closeness_label.text()) == (not has_best)
+        assert panel.budgeted and panel.progress.format() == "Done at step 4"
         # Samples: the starting voice's take at step 0, then steps 2 and 4.
         assert [s["step"] for s in panel.samples] == [0, 2, 4]
         panel.sample_list.setCurrentItem(panel.sample_list.topLevelItem(0))

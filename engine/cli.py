@@ -28,9 +28,11 @@ from engine.checkpoints.errors import (
     UnknownVoiceError,
     VoiceImportError,
 )
+from engine.controls import CONTROL_SPECS
 from engine.dataset import cli as dataset_cli
 from engine.dataset.errors import DatasetError
 from engine.errors import SynthesisError
+from engine.families import FAMILY_NAMES
 from engine.text.errors import FrontEndError, UnsayableWarning
 from engine.training import cli as train_cli
 
@@ -53,16 +55,6 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
 
 
-# Control options: (flag, Controls field, type, help).
-_CONTROL_OPTIONS = (
-    ("--noise-scale", "noise_scale", float, "voice temperature, VITS and Glow-TTS"),
-    ("--noise-w", "noise_w", float, "rhythm temperature, VITS"),
-    ("--length-scale", "length_scale", float, ">1 speaks slower"),
-    ("--temperature", "temperature", float, "Grad-TTS temperature (higher: calmer)"),
-    ("--steps", "steps", int, "Grad-TTS diffusion steps"),
-    ("--sigma", "sigma", float, "WaveGlow noise sigma"),
-    ("--denoiser-strength", "denoiser_strength", float, "WaveGlow denoiser, 0 to 1"),
-)
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
@@ -79,8 +71,14 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", help="cpu or cuda (default: cuda if present)")
     parser.add_argument("--speaker", type=int, help="speaker id of a multi-speaker voice")
     parser.add_argument("--seed", type=int, default=0, help="the take's random seed (default 0)")
-    for flag, _, kind, description in _CONTROL_OPTIONS:
-        parser.add_argument(flag, type=kind, help=f"{description} (default: the model's)")
+    for spec in CONTROL_SPECS:
+        readers = ", ".join(FAMILY_NAMES[name] for name in spec.readers)
+        parser.add_argument(
+            spec.flag,
+            type=int if spec.decimals == 0 else float,
+            help=f"{spec.meaning}, {readers}; {spec.low:g} to {spec.high:g} "
+            "(default: the model's)",
+        )
     parser.add_argument(
         "--stochastic", action="store_true", help="Grad-TTS: sample the SDE, not the ODE"
     )
@@ -129,7 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
     """The model's defaults with the options given; an option the model does not read is a
     mistake worth saying (``--steps`` on VITS would silently do nothing)."""
-    given = {field: getattr(args, field) for _, field, _, _ in _CONTROL_OPTIONS}
+    given = {spec.name: getattr(args, spec.name) for spec in CONTROL_SPECS}
     given = {field: value for field, value in given.items() if value is not None}
     if args.stochastic:
         given["stochastic"] = True
@@ -342,7 +340,6 @@ def _voices(_: argparse.Namespace) -> None:
 
 
 def _inspect(args: argparse.Namespace) -> None:
-    from engine.checkpoints.loader import FAMILY_NAMES
     from engine.checkpoints.loader import load as load_checkpoint
     from engine.pairing import compatible_acoustic_models, compatible_vocoders, describe
 

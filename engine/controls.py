@@ -3,6 +3,10 @@
 One ``Controls`` value carries all of them; each acoustic model and vocoder says which of its
 fields it reads (``control_names``), and the others are carried along untouched, so a take
 keeps its settings when it is re-rendered with another model.
+
+:data:`CONTROL_SPECS` is the one table of the numeric controls: their ranges (checked here),
+labels, steps and meanings (the window's knobs and the command line's options are made from
+it). The module imports neither torch nor numpy, so the window reads it too.
 """
 
 from __future__ import annotations
@@ -12,11 +16,76 @@ from dataclasses import dataclass, fields
 
 from engine.errors import SynthesisError
 
-# Upper bounds that keep a take within memory and numbers within float range.
-MAX_TEMPERATURE = 10.0
-MAX_LENGTH_SCALE = 20.0
-MAX_STEPS = 1000
-MAX_DENOISER_STRENGTH = 1.0
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """One numeric control: its range (inclusive), the step and decimals of its knob, what it
+    does, and which model families or vocoders read it."""
+
+    name: str
+    label: str
+    low: float
+    high: float
+    step: float
+    decimals: int
+    meaning: str
+    readers: tuple[str, ...]
+
+    @property
+    def flag(self) -> str:
+        """The command line's option for it."""
+        return "--" + self.name.replace("_", "-")
+
+
+# The upper bounds keep a take within memory and numbers within float range.
+CONTROL_SPECS = (
+    ControlSpec(
+        "noise_scale",
+        "Noise scale",
+        0,
+        10,
+        0.05,
+        3,
+        "temperature of the voice",
+        ("vits", "glow-tts"),
+    ),
+    ControlSpec(
+        "noise_w", "Duration noise", 0, 10, 0.05, 3, "how much the rhythm varies", ("vits",)
+    ),
+    ControlSpec(
+        "length_scale",
+        "Length scale",
+        0.1,
+        20,
+        0.05,
+        2,
+        "above 1 speaks slower",
+        ("vits", "glow-tts", "grad-tts"),
+    ),
+    ControlSpec(
+        "steps",
+        "Diffusion steps",
+        1,
+        1000,
+        1,
+        0,
+        "reverse-diffusion steps (more: slower, cleaner)",
+        ("grad-tts",),
+    ),
+    ControlSpec("temperature", "Temperature", 0.1, 10, 0.1, 2, "higher is calmer", ("grad-tts",)),
+    ControlSpec("sigma", "Sigma", 0, 10, 0.05, 3, "noise standard deviation", ("waveglow",)),
+    ControlSpec(
+        "denoiser_strength",
+        "Denoiser strength",
+        0,
+        1,
+        0.01,
+        3,
+        "how much of the bias spectrum is removed (0: none)",
+        ("waveglow",),
+    ),
+)
+SPECS_BY_NAME = {spec.name: spec for spec in CONTROL_SPECS}
 
 
 class ControlError(SynthesisError):
@@ -47,14 +116,8 @@ class Controls:
     denoiser_strength: float = 0.0
 
     def __post_init__(self) -> None:
-        for name, low, high in _RANGES:
-            _check_number(name, getattr(self, name), low, high)
-        for name in ("length_scale", "temperature"):
-            if getattr(self, name) == 0:
-                raise ControlError(f"{name} must be greater than 0")
-        steps = self.steps
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-            raise ControlError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps}")
+        for spec in CONTROL_SPECS:
+            _check_number(spec, getattr(self, spec.name))
         if not isinstance(self.stochastic, bool):
             raise ControlError(f"stochastic must be true or false, got {self.stochastic!r}")
 
@@ -69,22 +132,16 @@ class Controls:
         return cls(**data)
 
 
-_RANGES = (
-    ("noise_scale", 0.0, MAX_TEMPERATURE),
-    ("noise_w", 0.0, MAX_TEMPERATURE),
-    ("length_scale", 0.0, MAX_LENGTH_SCALE),
-    ("temperature", 0.0, MAX_TEMPERATURE),
-    ("sigma", 0.0, MAX_TEMPERATURE),
-    ("denoiser_strength", 0.0, MAX_DENOISER_STRENGTH),
-)
-
-
-def _check_number(name: str, value: object, low: float, high: float) -> None:
+def _check_number(spec: ControlSpec, value: object) -> None:
+    whole = spec.decimals == 0
     ok = (
-        isinstance(value, int | float)
+        isinstance(value, int if whole else int | float)
         and not isinstance(value, bool)
         and math.isfinite(value)
-        and low <= value <= high
+        and spec.low <= value <= spec.high
     )
     if not ok:
-        raise ControlError(f"{name} must be a number from {low:g} to {high:g}, got {value}")
+        kind = "a whole number" if whole else "a number"
+        raise ControlError(
+            f"{spec.name} must be {kind} from {spec.low:g} to {spec.high:g}, got {value}"
+        )

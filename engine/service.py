@@ -44,8 +44,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-FAMILY_NAMES = {"vits": "VITS", "glow-tts": "Glow-TTS", "grad-tts": "Grad-TTS"}
-MEL_FAMILIES = ("glow-tts", "grad-tts")  # acoustic models that make mels, voiced by a vocoder
+from engine.families import FAMILY_NAMES, MEL_FAMILIES
+
 ENGINE_NICENESS = 5
 READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
 

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 
 from engine.audio.mel import MelSettings
-from engine.checkpoints.loader import FAMILY_NAMES, CheckpointError
+from engine.checkpoints.loader import CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
 from engine.controls import Controls
 from engine.errors import SynthesisError
+from engine.families import FAMILY_NAMES
 from engine.models.griffin_lim import GriffinLim
 from engine.models.waveglow import Denoiser
 from engine.runtime.devices import on_device

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from engine.checkpoints.loader import FAMILY_NAMES, Checkpoint
+from engine.checkpoints.loader import Checkpoint
 from engine.checkpoints.piper import VoiceImportError
+from engine.families import FAMILY_NAMES
 from engine.text.arpabet_symbols import SYMBOLS as ARPABET_SYMBOLS
 from engine.text.vits_symbols import SYMBOLS as VITS_SYMBOLS
 

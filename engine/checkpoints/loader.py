@@ -32,27 +32,13 @@ from engine.checkpoints import safe_pickle
 from engine.checkpoints.errors import CheckpointError
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
+from engine.families import FAMILY_NAMES, ROLE_NAMES, ROLES
 from engine.models.glow_tts import build_glow_tts
 from engine.models.grad_tts import build_grad_tts
 from engine.models.hifigan import build_hifigan
 from engine.models.vits import build_vits
 
 CONFIGS = Path(__file__).resolve().parents[2] / "resources" / "configs"
-FAMILY_NAMES = {
-    "vits": "VITS",
-    "glow-tts": "Glow-TTS",
-    "grad-tts": "Grad-TTS",
-    "hifigan": "HiFi-GAN",
-    "waveglow": "WaveGlow",
-}
-ROLES = {
-    "vits": "acoustic",
-    "glow-tts": "acoustic",
-    "grad-tts": "acoustic",
-    "hifigan": "vocoder",
-    "waveglow": "vocoder",
-}
-ROLE_NAMES = {"acoustic": "acoustic model", "vocoder": "vocoder"}
 
 
 @dataclass

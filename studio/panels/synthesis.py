@@ -12,7 +12,6 @@ they were.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.controls import CONTROL_SPECS, SPECS_BY_NAME, ControlSpec
+from engine.families import FAMILY_NAMES
 from studio.panels.checkpoint_dialog import ask_checkpoint
 
 IMPORT_MODEL = "Import a checkpoint..."
@@ -37,30 +38,10 @@ MAX_SEED = 2**31 - 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # each entry's path, beside its config (UserRole)
 
 
-@dataclass(frozen=True)
-class ControlSpec:
-    """One numeric render control: its label, range, step and what it does."""
-
-    name: str
-    label: str
-    low: float
-    high: float
-    step: float
-    decimals: int
-    tip: str
-
-
-CONTROLS = (
-    ControlSpec("noise_scale", "Noise scale", 0, 2, 0.05, 3, "Temperature of the voice"),
-    ControlSpec("noise_w", "Duration noise", 0, 2, 0.05, 3, "How much the rhythm varies (VITS)"),
-    ControlSpec("length_scale", "Length scale", 0.1, 4, 0.05, 2, "Above 1 speaks slower"),
-    ControlSpec("steps", "Diffusion steps", 1, 1000, 1, 0, "Grad-TTS reverse-diffusion steps"),
-    ControlSpec("temperature", "Temperature", 0.1, 10, 0.1, 2, "Grad-TTS: higher is calmer"),
-    ControlSpec("sigma", "Sigma", 0, 2, 0.05, 3, "WaveGlow's noise standard deviation"),
-    ControlSpec(
-        "denoiser_strength", "Denoiser strength", 0, 1, 0.01, 3, "WaveGlow: bias removed (0: none)"
-    ),
-)
+def control_tip(spec: ControlSpec) -> str:
+    """A knob's tooltip: what it does and which models read it."""
+    readers = ", ".join(FAMILY_NAMES[name] for name in spec.readers)
+    return f"{spec.meaning[0].upper()}{spec.meaning[1:]} ({readers})"
 STOCHASTIC_TIP = "Grad-TTS: sample the reverse SDE instead of the deterministic ODE"
 
 
@@ -88,13 +69,18 @@ class SynthesisPanel(QWidget):
         form.addRow("Speaker", self.speaker)
         form.addRow("Vocoder", self.vocoder)
         self.widgets: dict[str, QDoubleSpinBox | QSpinBox | QCheckBox] = {}
-        for spec in CONTROLS:
-            spin = QSpinBox() if spec.decimals == 0 else QDoubleSpinBox()
-            if isinstance(spin, QDoubleSpinBox):
+        for spec in CONTROL_SPECS:
+            spin: QSpinBox | QDoubleSpinBox
+            if spec.decimals == 0:
+                spin = QSpinBox()
+                spin.setRange(int(spec.low), int(spec.high))
+                spin.setSingleStep(int(spec.step))
+            else:
+                spin = QDoubleSpinBox()
                 spin.setDecimals(spec.decimals)
-            spin.setRange(spec.low, spec.high)
-            spin.setSingleStep(spec.step)
-            spin.setToolTip(spec.tip)
+                spin.setRange(spec.low, spec.high)
+                spin.setSingleStep(spec.step)
+            spin.setToolTip(control_tip(spec))
             spin.valueChanged.connect(self.changed)
             form.addRow(spec.label, spin)
             self.widgets[spec.name] = spin
@@ -146,7 +132,7 @@ class SynthesisPanel(QWidget):
             widget.setEnabled(name in names)
             if name in self._defaults:
                 self._set(widget, self._defaults[name])
-            tip = STOCHASTIC_TIP if name == "stochastic" else self._spec(name).tip
+            tip = STOCHASTIC_TIP if name == "stochastic" else control_tip(SPECS_BY_NAME[name])
             widget.setToolTip(tip if name in names else f"{tip} (not read by {who})")
 
     def _fill_models(self, models: list[dict]) -> None:
@@ -220,10 +206,6 @@ class SynthesisPanel(QWidget):
             widget.setChecked(bool(value))
         else:
             widget.setValue(value)
-
-    @staticmethod
-    def _spec(name: str) -> ControlSpec:
-        return next(spec for spec in CONTROLS if spec.name == name)
 
     def _on_model(self, index: int) -> None:
         path, config = self.model.itemData(index, PATH_ROLE), self.model.itemData(index)

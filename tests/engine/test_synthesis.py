@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.controls import CONTROL_SPECS
 from engine.synthesis import Controls, SynthesisError, Utterance
 from engine.text.frontend import FrontEndError
 
@@ -113,6 +114,20 @@ def test_controls_are_validated():
         Controls(noise_scale=-1)
     with pytest.raises(ValueError, match="length_scale"):
         Controls(length_scale=0)
+    with pytest.raises(ValueError, match="steps must be a whole number from 1 to 1000"):
+        Controls(steps=2.5)
+
+
+@pytest.mark.parametrize("spec", CONTROL_SPECS, ids=lambda spec: spec.name)
+def test_every_control_is_checked_against_its_one_range(spec):
+    """The range the window's knob and the command line offer is the one the engine holds."""
+    kind = int if spec.decimals == 0 else float
+    Controls(**{spec.name: kind(spec.low)})
+    Controls(**{spec.name: kind(spec.high)})
+    above = kind(spec.high + (1 if spec.decimals == 0 else spec.step))
+    refused = f"{spec.name} must be .* from {spec.low:g} to {spec.high:g}"
+    with pytest.raises(ValueError, match=refused):
+        Controls(**{spec.name: above})
 
 
 def test_length_scale_slows_speech(synthesizer):

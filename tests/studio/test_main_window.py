@@ -279,3 +279,14 @@ def test_quit_discarding_changes_leaves_no_traceback(studio_app, glottis_data_di
     shiboken6.delete(window)
     studio_app.processEvents()
     assert errors == []
+
+
+def test_the_knobs_offer_the_engine_s_ranges(window):
+    """One table (engine.controls.CONTROL_SPECS) for the window, the command line and the
+    engine: the noise scale the engine takes up to 10 is no longer cut at 2 in the window."""
+    from engine.controls import CONTROL_SPECS
+
+    for spec in CONTROL_SPECS:
+        knob = window.panel.widgets[spec.name]
+        assert (knob.minimum(), knob.maximum()) == (spec.low, spec.high), spec.name
+        assert spec.meaning in knob.toolTip().lower()

@@ -13,6 +13,7 @@ run: $(VENV)/.stamp-app
 test: $(VENV)/.stamp-test | system-deps-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 system-deps:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,10 +107,7 @@ class Utterance:
     def from_dict(cls, data: dict) -> Utterance:
         """The utterance ``to_dict`` wrote; its durations are checked as ``with_durations``
         checks them."""
-        plans = tuple(
-            SentencePlan(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in s.items()})
-            for s in data["sentences"]
-        )
+        plans = tuple(SentencePlan(**_with_tuples(s)) for s in data["sentences"])
         if not plans:
             raise SynthesisError("an utterance needs at least one sentence")
         utterance = cls(
@@ -356,7 +354,7 @@ class Synthesizer:
                 f"the text splits into {len(utterance.sentences)} sentences there and "
                 f"{len(prepared.sentences)} here"
             )
-        if utterance.frame_seconds is None:
+        if utterance.frame_seconds is None or prepared.frame_seconds is None:
             raise SynthesisError("the utterance does not say how long its frames are")
         durations = [
             transplanted_durations(
@@ -432,3 +430,10 @@ class Synthesizer:
             self.mel_settings,
             model_mel,
         )
+
+
+def _with_tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """A saved sentence plan's fields with its JSON lists as the tuples the plan holds."""
+    return {
+        key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()
+    }

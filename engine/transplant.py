@@ -23,10 +23,17 @@ from engine.errors import SynthesisError
 class Plan(Protocol):
     """A sentence's tokens, phonemes and durations (``engine.synthesis.SentencePlan``)."""
 
-    phonemes: tuple[str, ...]
-    tokens: tuple[str, ...]
-    predicted: tuple[int, ...]
-    durations: tuple[int, ...]
+    @property
+    def phonemes(self) -> tuple[str, ...]: ...
+
+    @property
+    def tokens(self) -> tuple[str, ...]: ...
+
+    @property
+    def predicted(self) -> tuple[int, ...]: ...
+
+    @property
+    def durations(self) -> tuple[int, ...]: ...
 
 
 def transplanted_durations(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (made once): named for QSettings, high-DPI without rounding."""
     existing = QApplication.instance()
     if existing is not None:
-        return existing
+        return cast(QApplication, existing)  # the studio makes no other kind
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )

@@ -142,6 +142,8 @@ class EngineClient(QObject):
         return job
 
     def _write(self, request: dict) -> None:
+        if self._engine is None:
+            return  # stopped: the job fails when the engine is restarted
         try:
             self._engine.requests.send(request)
         except (OSError, ValueError):

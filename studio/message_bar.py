@@ -33,7 +33,7 @@ class MessageBar(QFrame):
         layout.addWidget(self.close_button)
         self.close_button.clicked.connect(self.hide)
         self.action.clicked.connect(self._run_action)
-        self._callback: Callable[[], None] | None = None
+        self._callback: Callable[[], object] | None = None
         self.level = ""
         self.hide()
 
@@ -42,7 +42,7 @@ class MessageBar(QFrame):
         text: str,
         level: str = "info",
         action: str = "",
-        callback: Callable[[], None] | None = None,
+        callback: Callable[[], object] | None = None,
     ) -> None:
         self.level = level
         self.setStyleSheet(STYLES.get(level, ""))

@@ -7,6 +7,7 @@ window shows; exporting does not need it.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -36,7 +37,7 @@ class Player(QObject):
         self._sd, self.unavailable_reason = _sounddevice()
         if self._sd is not None and not self._has_output():
             self.unavailable_reason = "no audio output device was found"
-        self._stream = None
+        self._stream: Any = None  # a sounddevice OutputStream while playing
         self._audio = np.zeros(0, dtype=np.float32)
         self._rate = 1
         self._frame = 0

@@ -24,6 +24,7 @@ from engine.errors import SynthesisError
 ENCODING_CACHE_SIZE = 256
 
 Value = TypeVar("Value")
+ModelT = TypeVar("ModelT", bound=torch.nn.Module)
 
 
 class AcousticModel(Protocol):
@@ -81,6 +82,13 @@ class EncodingCache(Generic[Value]):
         self._values.move_to_end(key)
         while len(self._values) > self._size:
             self._values.popitem(last=False)
+
+
+def model_of(model: torch.nn.Module, kind: type[ModelT], voice: str) -> ModelT:
+    """The voice's model as the adapter's family needs it, or the reason it is not."""
+    if not isinstance(model, kind):
+        raise SynthesisError(f"voice {voice} holds a {type(model).__name__}, not a {kind.__name__}")
+    return model
 
 
 def whole_frames(frames: torch.Tensor | np.ndarray, sentence: int) -> tuple[int, ...]:

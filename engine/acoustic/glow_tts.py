@@ -18,6 +18,7 @@ import torch
 from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
+from engine.models.glow_tts import FlowGenerator
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise
 from engine.runtime.stages import expand
@@ -26,6 +27,7 @@ from .base import (
     EncodingCache,
     batch_of_one,
     inference_defaults,
+    model_of,
     speaker_ids,
     token_ids,
     whole_frames,
@@ -45,13 +47,13 @@ class GlowEncoding:
 
 class GlowTtsModel:
     family = "glow-tts"
-    control_names = ("noise_scale", "length_scale")
+    control_names: tuple[str, ...] = ("noise_scale", "length_scale")
     runtime = "torch"
 
     def __init__(self, voice: Voice, device: torch.device) -> None:
         self.voice = voice
         self.device = device
-        self.model = on_device(voice.model, device).eval()
+        self.model = on_device(model_of(voice.model, FlowGenerator, voice.name), device).eval()
         self.model.store_inverse()
         self.mel = MelSettings(**voice.card["mel"])
         self.sample_rate = self.mel.sample_rate

@@ -19,7 +19,7 @@ import torch
 from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
-from engine.models.grad_tts import fix_len_compatibility
+from engine.models.grad_tts import GradTTS, fix_len_compatibility
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise, frame_step_noise
 from engine.runtime.stages import expand
@@ -28,6 +28,7 @@ from .base import (
     EncodingCache,
     batch_of_one,
     inference_defaults,
+    model_of,
     speaker_ids,
     token_ids,
     whole_frames,
@@ -46,13 +47,13 @@ class GradEncoding:
 
 class GradTtsModel:
     family = "grad-tts"
-    control_names = ("length_scale", "temperature", "steps", "stochastic")
+    control_names: tuple[str, ...] = ("length_scale", "temperature", "steps", "stochastic")
     runtime = "torch"
 
     def __init__(self, voice: Voice, device: torch.device) -> None:
         self.voice = voice
         self.device = device
-        self.model = on_device(voice.model, device).eval()
+        self.model = on_device(model_of(voice.model, GradTTS, voice.name), device).eval()
         self.mel = MelSettings(**voice.card["mel"])
         self.sample_rate = self.mel.sample_rate
         self.hop_length = self.mel.hop_length

@@ -13,12 +13,13 @@ from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, Voice, checkpoint_cache_folder
 from engine.controls import Controls
 from engine.errors import SynthesisError
+from engine.models.vits import SynthesizerTrn
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise, token_draws
 from engine.runtime.onnx_stages import ExportError, onnx_stages_for
 from engine.runtime.stages import Encoding, TorchStages, VitsStages, expand
 
-from .base import EncodingCache, inference_defaults, whole_frames
+from .base import EncodingCache, inference_defaults, model_of, whole_frames
 
 # Independent noise streams of a token: the duration predictor's and the prior's.
 DURATION_STREAM, PRIOR_STREAM = 0, 1
@@ -31,7 +32,7 @@ class VitsModel:
     on a CPU and torch on CUDA, falling back to torch when the export is not faithful."""
 
     family = "vits"
-    control_names = ("noise_scale", "noise_w", "length_scale")
+    control_names: tuple[str, ...] = ("noise_scale", "noise_w", "length_scale")
     mel: MelSettings | None = None
 
     def __init__(self, voice: Voice, device: torch.device, runtime: str) -> None:
@@ -39,7 +40,7 @@ class VitsModel:
             raise SynthesisError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.voice = voice
         self.device = device
-        self.model = on_device(voice.model, device).eval()
+        self.model = on_device(model_of(voice.model, SynthesizerTrn, voice.name), device).eval()
         self.sample_rate = int(voice.card["sample_rate"])
         self.hop_length = int(voice.card["hop_length"])
         self.n_speakers = int(self.model.n_speakers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import TypeVar
 
 import torch
 
@@ -32,7 +33,10 @@ def usable_device(device: str | torch.device | None) -> torch.device:
     return chosen
 
 
-def on_device(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+ModelT = TypeVar("ModelT", bound=torch.nn.Module)
+
+
+def on_device(model: ModelT, device: torch.device) -> ModelT:
     """The model itself when it is on ``device`` already, else a copy there: a voice's model
     is shared, and moving it would pull it from under other users."""
     current = next(model.parameters()).device

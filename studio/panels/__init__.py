@@ -162,7 +162,5 @@ class VoicePanels(QObject):
 
 def install_voice_panels(window: QMainWindow) -> VoicePanels:
     """Add the "Voice" menu (Record prompts..., Check dataset..., Import recordings..., Train a
-    voice...) to ``window``; the panels are kept as ``window.voice_panels``."""
-    panels = VoicePanels(window)
-    window.voice_panels = panels
-    return panels
+    voice...) to ``window``; the caller keeps the panels it returns."""
+    return VoicePanels(window)

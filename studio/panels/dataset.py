@@ -241,7 +241,7 @@ class DatasetPanel(QWidget):
             "Whisper tiny.en transcribes each clip; a character error rate over 0.3 against "
             "the prompt flags a likely misread"
         )
-        self.asr_box.setChecked(self.settings.value(SETTINGS_ASR, True, type=bool))
+        self.asr_box.setChecked(bool(self.settings.value(SETTINGS_ASR, True, type=bool)))
         self.check_button = QPushButton("Check")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.hide()

@@ -323,9 +323,13 @@ class RecorderPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_devices)
         self.folder_button.clicked.connect(self.choose_folder)
         self.import_button.clicked.connect(lambda: self.import_folder())
-        self.import_cancel.clicked.connect(lambda: self._import_job and self._import_job.cancel())
+        self.import_cancel.clicked.connect(self._cancel_import)
         self.check_import_button.clicked.connect(self._check_import)
         self.prompt_table.itemSelectionChanged.connect(self._show_prompt)
+
+    def _cancel_import(self) -> None:
+        if self._import_job is not None:
+            self._import_job.cancel()
 
     def _build_actions(self) -> None:
         def action(text: str, keys: list[str], slot: Callable[[], None], tip: str) -> QAction:
@@ -612,7 +616,9 @@ class RecorderPanel(QWidget):
             self._fill_prompts_keeping(prompt_id)
             row = 0
         self.prompt_table.selectRow(row)
-        self.prompt_table.scrollToItem(self.prompt_table.item(row, 2))
+        item = self.prompt_table.item(row, 2)
+        if item is not None:
+            self.prompt_table.scrollToItem(item)
 
     def _fill_prompts_keeping(self, prompt_id: str) -> None:
         self.prompt_table.clearSelection()
@@ -827,7 +833,7 @@ class RecorderPanel(QWidget):
 
     def _show_coverage(self) -> None:
         counts = self.coverage()
-        if counts is None:
+        if counts is None or self.sounds is None:
             return
         takes, listed = counts
         inventory = self.sounds.inventory

@@ -198,14 +198,14 @@ class TrainingPanel(QWidget):
         out_button.clicked.connect(lambda: self._choose_folder(self.out_edit, "Output folder"))
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, 10_000_000)
-        self.steps_spin.setValue(int(self.settings.value(SETTINGS_PREFIX + "max_steps", 10_000)))
+        self.steps_spin.setValue(self._setting("max_steps", 10_000))
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(0, 1024)
         self.batch_spin.setSpecialValueText("recipe default")
-        self.batch_spin.setValue(int(self.settings.value(SETTINGS_PREFIX + "batch_size", 0)))
+        self.batch_spin.setValue(self._setting("batch_size", 0))
         self.sample_spin = QSpinBox()
         self.sample_spin.setRange(1, 1_000_000)
-        self.sample_spin.setValue(int(self.settings.value(SETTINGS_PREFIX + "sample_every", 500)))
+        self.sample_spin.setValue(self._setting("sample_every", 500))
         self.checkpoint_spin = QSpinBox()
         self.checkpoint_spin.setRange(1, 1_000_000)
         self.checkpoint_spin.setToolTip("A checkpoint and a validation every this many steps")
@@ -388,8 +388,8 @@ class TrainingPanel(QWidget):
             (self.minutes_spin, "minutes", DEFAULT_MINUTES, 0),
             (self.checkpoint_spin, "checkpoint_every", DEFAULT_CHECKPOINT_EVERY, 250),
         ):
-            stored = self.settings.value(SETTINGS_PREFIX + f"{key}/{self.recipe}")
-            spin.setValue(int(defaults.get(self.recipe, fallback) if stored is None else stored))
+            default = defaults.get(self.recipe, fallback)
+            spin.setValue(self._setting(f"{key}/{self.recipe}", default))
         if not keep_out and self.out_edit.text() in {
             str(default_output_folder(name)) for name in RECIPES
         }:
@@ -657,10 +657,16 @@ class TrainingPanel(QWidget):
         self.running = False
 
     def _send(self, request: dict[str, Any]) -> None:
+        if self.worker is None:
+            return  # not started: Start starts it
         try:
             self.worker.requests.send(request)
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             pass  # the process is gone; _read reports it
+
+    def _setting(self, key: str, default: int) -> int:
+        """A whole number the panel remembered under ``key``, or ``default``."""
+        return int(str(self.settings.value(SETTINGS_PREFIX + key, default)))
 
     def _drop_notifier(self) -> None:
         if self._notifier is not None:
@@ -814,18 +820,15 @@ class TrainingPanel(QWidget):
 
     def _on_sample(self, event: dict[str, Any]) -> None:
         audio = np.frombuffer(event["audio"], dtype="<f4").astype(np.float32)
-        sample = {
-            "step": int(event["step"]),
-            "text": str(event["text"]),
-            "audio": audio,
-            "sample_rate": int(event["sample_rate"]),
-            "path": event.get("path"),
-        }
-        self.samples.append(sample)
-        item = QTreeWidgetItem([str(sample["step"]), sample["text"]])
+        step, text, rate = int(event["step"]), str(event["text"]), int(event["sample_rate"])
+        path = event.get("path")
+        self.samples.append(
+            {"step": step, "text": text, "audio": audio, "sample_rate": rate, "path": path}
+        )
+        item = QTreeWidgetItem([str(step), text])
         item.setData(0, Qt.ItemDataRole.UserRole, len(self.samples) - 1)
-        seconds = len(audio) / max(sample["sample_rate"], 1)
-        item.setToolTip(1, f"{seconds:.1f} s" + (f", {sample['path']}" if sample["path"] else ""))
+        seconds = len(audio) / max(rate, 1)
+        item.setToolTip(1, f"{seconds:.1f} s" + (f", {path}" if path else ""))
         self.sample_list.addTopLevelItem(item)
         if self.sample_list.currentItem() is None:
             self.sample_list.setCurrentItem(item)

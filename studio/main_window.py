@@ -25,7 +25,6 @@ import soundfile as sf
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -45,6 +44,7 @@ from engine.audio.levels import within_full_scale
 from studio import appearance, recovery
 from studio import durations as dur
 from studio import project as projects
+from studio.app import application
 from studio.commands import ReplaceTakes, SetDurations
 from studio.engine_client import EngineClient
 from studio.message_bar import MessageBar
@@ -198,7 +198,12 @@ class MainWindow(QMainWindow):
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        # Every platform binding of Redo, and Ctrl+Shift+Z where the platform lacks it; a key
+        # given twice is an ambiguous shortcut, which Qt ignores.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Shift+Z"))
+        redo.setShortcuts(redo_keys)
         edit.addAction(undo)
         edit.addAction(redo)
         edit.addSeparator()
@@ -255,7 +260,8 @@ class MainWindow(QMainWindow):
         compare.setShortcut(QKeySequence("Ctrl+Shift+B"))
         view.addAction(compare)
 
-        install_voice_panels(self)  # the "Voice" menu: recorder, dataset check, import
+        # The "Voice" menu: recorder, dataset check, import, training.
+        self.voice_panels = install_voice_panels(self)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -786,7 +792,7 @@ class MainWindow(QMainWindow):
         rendered = take.rendered if take is not None else None
         version = (
             next((v for v in self.versions.get(take.text, []) if v.rendered is rendered), None)
-            if rendered is not None
+            if take is not None and rendered is not None
             else None
         )
         if version is None:
@@ -876,12 +882,12 @@ class MainWindow(QMainWindow):
         return self._export(take.rendered.audio, take.rendered.sample_rate, path)
 
     def export_all(self, path: str | None = None) -> Path | None:
-        takes = self.project.takes
-        if not takes or any(t.rendered is None for t in takes):
+        renders = [take.rendered for take in self.project.takes]
+        if not renders or any(rendered is None for rendered in renders):
             self.message_bar.show_message("Wait until every take is rendered.", "warning")
             return None
-        audio = np.concatenate([t.rendered.audio for t in takes])
-        return self._export(audio, takes[0].rendered.sample_rate, path)
+        done = [rendered for rendered in renders if rendered is not None]
+        return self._export(np.concatenate([r.audio for r in done]), done[0].sample_rate, path)
 
     def _export(self, audio: np.ndarray, sample_rate: int, path: str | None) -> Path | None:
         if not path:
@@ -1104,7 +1110,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, theme: str) -> None:
         theme = theme if theme in appearance.THEMES else "system"
-        app = QApplication.instance()
+        app = application()
         appearance.apply_theme(app, theme)
         colors = appearance.plot_colors(app)
         self.take_view.apply_palette(colors)

@@ -290,3 +290,21 @@ def test_the_knobs_offer_the_engine_s_ranges(window):
         knob = window.panel.widgets[spec.name]
         assert (knob.minimum(), knob.maximum()) == (spec.low, spec.high), spec.name
         assert spec.meaning in knob.toolTip().lower()
+
+
+def test_redo_shortcuts_reach_the_redo_action(window):
+    """Ctrl+Shift+Z (and the platform's Redo keys) redo; given twice, the same key was an
+    ambiguous shortcut that Qt ignored."""
+    from PySide6.QtGui import QKeySequence, QUndoCommand
+
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window, 5000)  # shortcuts reach the active window only
+    window.text_edit.clearFocus()
+    keys = [QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)]
+    for key in keys:
+        window.undo_stack.push(QUndoCommand("an edit"))
+        window.undo_stack.undo()
+        before = window.undo_stack.index()
+        QTest.keySequence(window, key)
+        assert window.undo_stack.index() == before + 1, key.toString()
+    window.undo_stack.setClean()

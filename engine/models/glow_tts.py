@@ -28,6 +28,7 @@ from engine.models.layers import (
     DurationPredictor,
     Encoder,
     WNConv1d,
+    alignment_path,
     conv1d,
     fold_weight_norm,
     sequence_mask,
@@ -471,7 +472,7 @@ class FlowGenerator(nn.Module):
         y_lengths = durations.sum(1).clamp_min(1) // self.n_sqz * self.n_sqz
         z_mask = sequence_mask(y_lengths).unsqueeze(1).to(x_m.dtype)
         attn_mask = x_mask.unsqueeze(-1) * z_mask.unsqueeze(2)
-        attn = alignment_path(durations, z_mask.size(2)).to(x_m.dtype) * attn_mask
+        attn = alignment_path(durations, z_mask.size(2)).unsqueeze(1).to(x_m.dtype) * attn_mask
         path = attn.squeeze(1).transpose(1, 2)
         z_m = (path @ x_m.transpose(1, 2)).transpose(1, 2)
         z_logs = (path @ x_logs.transpose(1, 2)).transpose(1, 2)
@@ -548,15 +549,6 @@ def _prior_noise(noise: Sequence[Tensor] | None, z_m: Tensor) -> Tensor:
             f"noise tensor has shape {tuple(draw.shape)}, expected {tuple(z_m.shape)}"
         )
     return draw.to(dtype=z_m.dtype, device=z_m.device)
-
-
-def alignment_path(durations: Tensor, n_frames: int) -> Tensor:
-    """Hard monotonic alignment [b, 1, T_x, n_frames] from integer durations [b, T_x]:
-    token x owns frame y when ``start[x] <= y < end[x]`` (the official ``generate_path``)."""
-    ends = torch.cumsum(durations, dim=-1).unsqueeze(-1)
-    starts = ends - durations.unsqueeze(-1)
-    frames = torch.arange(n_frames, device=durations.device).view(1, 1, -1)
-    return ((frames >= starts) & (frames < ends)).unsqueeze(1)
 
 
 def build_glow_tts(config: dict, n_symbols: int = OFFICIAL_N_SYMBOLS) -> FlowGenerator:

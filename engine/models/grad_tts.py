@@ -31,7 +31,13 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.models.layers import ConvReluNorm, DurationPredictor, Encoder, sequence_mask
+from engine.models.layers import (
+    ConvReluNorm,
+    DurationPredictor,
+    Encoder,
+    alignment_path,
+    sequence_mask,
+)
 
 OFFICIAL_N_VOCAB = 149
 """``len(symbols) + 1``: 148 ARPAbet/punctuation symbols and the interspersed blank."""
@@ -531,7 +537,7 @@ class GradTTS(nn.Module):
         n_frames = fix_len_compatibility(int(y_lengths.max()))
         y_mask = sequence_mask(y_lengths, n_frames).unsqueeze(1).to(x_mask.dtype)
         attn_mask = x_mask.unsqueeze(-1) * y_mask.unsqueeze(2)
-        attn = alignment_path(durations, n_frames) * attn_mask
+        attn = alignment_path(durations, n_frames).unsqueeze(1).to(durations.dtype) * attn_mask
         mu_y = (attn.squeeze(1).transpose(1, 2) @ mu_x.transpose(1, 2)).transpose(1, 2)
         return mu_y, y_mask, attn, y_lengths
 
@@ -617,15 +623,6 @@ class GradTTS(nn.Module):
             x, x_lengths, n_timesteps, temperature, stoc, spk, length_scale, noise
         )
         return result.encoder_outputs, result.decoder_outputs, result.attn
-
-
-def alignment_path(durations: Tensor, n_frames: int) -> Tensor:
-    """Alignment [b, 1, T_x, n_frames] from durations [b, T_x] (float): frame y belongs to
-    token x when ``y < cum[x]`` but not ``y < cum[x-1]``."""
-    ends = torch.cumsum(durations, dim=1)
-    frames = torch.arange(n_frames, dtype=durations.dtype, device=durations.device)
-    below = (frames.view(1, 1, -1) < ends.unsqueeze(-1)).to(durations.dtype)
-    return (below - F.pad(below, (0, 0, 1, 0))[:, :-1]).unsqueeze(1)
 
 
 def build_grad_tts(params: dict) -> GradTTS:

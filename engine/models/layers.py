@@ -173,6 +173,17 @@ def conv1d(conv: nn.Conv1d, x: Tensor) -> Tensor:
     return torch.baddbmm(conv.bias.view(1, -1, 1), weight.expand(x.size(0), -1, -1), x)
 
 
+def alignment_path(durations: Tensor, n_frames: int) -> Tensor:
+    """Hard monotonic alignment [b, T_x, n_frames] (bool) from durations [b, T_x] in whole
+    frames (integer or float): token x owns frame y when ``start[x] <= y < end[x]``. The
+    official ``generate_path`` of Glow-TTS, VITS and Grad-TTS, whose callers lay it out
+    token-major (Glow-TTS, Grad-TTS) or frame-major (VITS)."""
+    ends = torch.cumsum(durations, dim=-1).unsqueeze(-1)
+    starts = ends - durations.unsqueeze(-1)
+    frames = torch.arange(n_frames, device=durations.device).view(1, 1, -1)
+    return (frames >= starts) & (frames < ends)
+
+
 def fold_weight_norm(module: nn.Module) -> None:
     """Fold every weight-normalised convolution inside ``module``; outputs are unchanged."""
     for child in module.modules():

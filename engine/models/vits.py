@@ -27,6 +27,7 @@ from engine.models.layers import (
     Encoder,
     Generator,
     LayerNorm,
+    alignment_path,
     fold_weight_norm,
     sequence_mask,
 )
@@ -599,7 +600,8 @@ class SynthesizerTrn(nn.Module):
         y_lengths = durations.sum(1).clamp_min(1)
         y_mask = sequence_mask(y_lengths).unsqueeze(1).to(m_p.dtype)
         attn_mask = x_mask.unsqueeze(2) * y_mask.unsqueeze(-1)
-        attn = alignment_path(durations, y_mask.size(2)).to(m_p.dtype) * attn_mask
+        path = alignment_path(durations, y_mask.size(2)).transpose(1, 2).unsqueeze(1)
+        attn = path.to(m_p.dtype) * attn_mask
         path = attn.squeeze(1)
         m_frames = (path @ m_p.transpose(1, 2)).transpose(1, 2)
         logs_frames = (path @ logs_p.transpose(1, 2)).transpose(1, 2)
@@ -695,15 +697,6 @@ class SynthesizerTrn(nn.Module):
         faster inference; outputs are unchanged. Do it after loading weights: the folded
         model no longer has the official parameter names."""
         fold_weight_norm(self)
-
-
-def alignment_path(durations: Tensor, n_frames: int) -> Tensor:
-    """Hard monotonic alignment [b, 1, n_frames, T_x] from integer durations [b, T_x]:
-    frame y belongs to token x when ``start[x] <= y < end[x]``."""
-    ends = torch.cumsum(durations, dim=-1).unsqueeze(1)
-    starts = ends - durations.unsqueeze(1)
-    frames = torch.arange(n_frames, device=durations.device).view(1, -1, 1)
-    return ((frames >= starts) & (frames < ends)).unsqueeze(1)
 
 
 def build_vits(config: dict, n_vocab: int = OFFICIAL_N_VOCAB) -> SynthesizerTrn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ACOUSTIC, VOCODER = "acoustic", "vocoder"
+GRIFFIN_LIM = "griffin-lim"  # the vocoder without weights, the default for mel models
 ROLE_NAMES = {ACOUSTIC: "acoustic model", VOCODER: "vocoder"}
 
 

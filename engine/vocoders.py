@@ -22,13 +22,12 @@ from engine.checkpoints.loader import CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
 from engine.controls import Controls
 from engine.errors import SynthesisError
-from engine.families import FAMILY_NAMES
+from engine.families import FAMILY_NAMES, GRIFFIN_LIM
 from engine.models.griffin_lim import GriffinLim
 from engine.models.waveglow import Denoiser
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise
 
-GRIFFIN_LIM = "griffin-lim"
 # WaveGlow's draws: one stream per draw, after the acoustic models' streams.
 WAVEGLOW_STREAM = 16
 # Griffin-Lim exponentiates the log-mel: a ceiling above any recording's (a full-scale sine

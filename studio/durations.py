@@ -16,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Frames of the bundled voice (hop 256 at 22050 Hz), until the engine says what the loaded
+# model's are.
+DEFAULT_FRAME_SECONDS = 256 / 22050
+
 BLANKS = frozenset({"_", "<blank>"})
 WORD_BREAK = " "
 # Labels shown for the front end's start and end markers.

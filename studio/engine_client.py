@@ -35,6 +35,7 @@ class EngineClient(QObject):
     progress = Signal(int, int, int)  # job, done, total
     finished = Signal(int, str, dict)  # job, op, result
     failed = Signal(int, str, str)  # job, op, message
+    lost = Signal(int, str)  # job, op: the engine stopped before it answered
     cancelled = Signal(int)
     crashed = Signal(str)  # the engine stopped; what happened and what is done about it
     busy_changed = Signal(bool)
@@ -212,7 +213,7 @@ class EngineClient(QObject):
             else " It stopped too often to be restarted; save your project and restart Glottis."
         )
         for job, op in lost.items():
-            self.failed.emit(job, op, "the engine stopped before it finished")
+            self.lost.emit(job, op)
         if lost:
             self.busy_changed.emit(False)
         self.crashed.emit(message)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.audio.levels import within_full_scale
+from engine.families import GRIFFIN_LIM
 from studio import appearance, recovery
 from studio import durations as dur
 from studio import project as projects
@@ -58,9 +59,7 @@ from studio.views.take_view import TakeView
 APP_NAME = "Glottis"
 AUTOSAVE_MS = 30_000
 RECENT_KEPT = 8
-DEFAULT_FRAME_SECONDS = 256 / 22050
 IMPORTS_KEPT = 8  # imported models and vocoders offered again in the selectors
-GRIFFIN_LIM = "griffin-lim"
 # What is remembered of the loaded model between sessions (QSettings group "model").
 MODEL_KEYS = ("voice", "config", "vocoder", "vocoder_config")
 
@@ -283,6 +282,7 @@ class MainWindow(QMainWindow):
         self.engine.finished.connect(self._on_finished)
         self.engine.finished.connect(self._on_override)
         self.engine.failed.connect(self._on_failed)
+        self.engine.lost.connect(self._on_lost)
         self.engine.progress.connect(self._on_progress)
         self.engine.busy_changed.connect(self._on_busy)
         self.engine.crashed.connect(self._on_crashed)
@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
         info = self.engine_info
         if info.get("hop_length") and info.get("sample_rate"):
             return info["hop_length"] / info["sample_rate"]
-        return DEFAULT_FRAME_SECONDS
+        return dur.DEFAULT_FRAME_SECONDS
 
     def render_text(self) -> None:
         """Prepare the text as takes (one per sentence) with the panel's controls and seed."""
@@ -472,6 +472,21 @@ class MainWindow(QMainWindow):
 
     @Slot(int, str, str)
     def _on_failed(self, job: int, op: str, message: str) -> None:
+        self._forget_job(job)
+        if op == "load":
+            self._on_load_failed(message)
+        else:
+            self.message_bar.show_message(f"{op.capitalize()} failed: {message}", "error")
+
+    @Slot(int, str)
+    def _on_lost(self, job: int, op: str) -> None:
+        """A job the engine did not answer before it stopped: the crash is said once, by
+        ``_on_crashed``; a load that was lost is said as a load that failed."""
+        self._forget_job(job)
+        if op == "load":
+            self._on_load_failed("the engine stopped before it finished")
+
+    def _forget_job(self, job: int) -> None:
         if job == self._prepare_job:
             self._prepare_job = None
         if self._transplant_jobs.pop(job, None) is not None:
@@ -480,10 +495,6 @@ class MainWindow(QMainWindow):
         key = self._render_jobs.pop(job, None)
         if key is not None:
             self._requested.discard(key)
-        if op == "load":
-            self._on_load_failed(message)
-        elif message != "the engine stopped before it finished":
-            self.message_bar.show_message(f"{op.capitalize()} failed: {message}", "error")
 
     def _on_load_failed(self, message: str) -> None:
         """Say what was refused; the model loaded before stays (the engine keeps it)."""

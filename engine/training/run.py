@@ -61,17 +61,20 @@ from engine.training.events import (
     TrainEvent,
     Validated,
 )
-from engine.training.options import BEST_FOLDER, TrainOptions
+from engine.training.options import (
+    BEST,
+    BEST_FOLDER,
+    CHECKPOINTS,
+    LAST,
+    METRICS,
+    OPTIONS_FILE,
+    SAMPLES,
+    TrainOptions,
+)
 from engine.training.recipes import recipe_class
 from engine.training.recipes.base import Recipe
 from engine.training.voice_check import BEST_RULE, LOSS_RULE, Measured, VoiceJudge, ranks_above
 
-CHECKPOINTS = "checkpoints"
-LAST = "last.pt"
-BEST = "best.pt"
-METRICS = "metrics.jsonl"
-SAMPLES = "samples"
-OPTIONS_FILE = "train.json"
 EVAL_SEED = 20240917
 # Settings a resumed run may change; the rest come from its checkpoint.
 RESUMABLE_CHANGES = (

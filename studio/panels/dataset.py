@@ -49,7 +49,7 @@ from engine.dataset.errors import DatasetError
 from engine.dataset.layout import read_excluded, write_excluded
 from studio.message_bar import MessageBar
 from studio.panels.jobs import Job, stop_job
-from studio.panels.voice import CardSource, card_source
+from studio.panels.voice import DATASET_FOLDER_KEY, CardSource, card_source
 from studio.playback import Player
 
 if TYPE_CHECKING:  # the check imports the recogniser and the text front ends: worker only
@@ -57,7 +57,6 @@ if TYPE_CHECKING:  # the check imports the recogniser and the text front ends: w
 
 SETTINGS_FOLDER = "voice/check_folder"
 SETTINGS_ASR = "voice/check_asr"
-RECORDER_FOLDER = "voice/dataset_folder"  # where the recorder writes: checked by default
 PROBLEM_TINT = QColor(214, 48, 49, 60)
 KEYS_HELP = "Enter/P play · X/Delete exclude or include · R record again · click a header to sort"
 
@@ -227,9 +226,8 @@ class DatasetPanel(QWidget):
         self.player = Player(self)
         self._build()
         self.folder: Path | None = None
-        chosen = (
-            folder or self.settings.value(SETTINGS_FOLDER) or self.settings.value(RECORDER_FOLDER)
-        )
+        recorded = self.settings.value(DATASET_FOLDER_KEY)  # where the recorder writes
+        chosen = folder or self.settings.value(SETTINGS_FOLDER) or recorded
         if chosen:
             self.set_folder(chosen)
 

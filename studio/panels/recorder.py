@@ -61,7 +61,12 @@ from engine.dataset.layout import DatasetWriter
 from studio.message_bar import MessageBar
 from studio.panels.jobs import Job, Tick, stop_job
 from studio.panels.level_meter import LevelMeterView
-from studio.panels.voice import CardSource, card_source, default_dataset_folder
+from studio.panels.voice import (
+    DATASET_FOLDER_KEY,
+    CardSource,
+    card_source,
+    default_dataset_folder,
+)
 from studio.playback import Player
 
 if TYPE_CHECKING:  # the prompts module imports the text front ends: on worker threads only
@@ -71,7 +76,6 @@ METER_INTERVAL_MS = 33
 CLIP_HOLD_SECONDS = 1.5
 # Shorter than this a take is a slip of the key, not a reading.
 MIN_TAKE_SECONDS = 0.3
-SETTINGS_FOLDER = "voice/dataset_folder"
 SETTINGS_DEVICE = "voice/input_device"
 KEYS_HELP = (
     "R record · Space record/stop · S stop and keep · Backspace re-take · N skip · "
@@ -186,7 +190,7 @@ class RecorderPanel(QWidget):
         self.meter_timer = QTimer(self)
         self.meter_timer.setInterval(METER_INTERVAL_MS)
         self.meter_timer.timeout.connect(self._poll_meter)
-        chosen = folder or self.settings.value(SETTINGS_FOLDER)
+        chosen = folder or self.settings.value(DATASET_FOLDER_KEY)
         if chosen:
             self.set_folder(Path(chosen))
         self.refresh_devices()
@@ -369,7 +373,7 @@ class RecorderPanel(QWidget):
         """Record into ``folder`` (created if missing; an existing dataset is added to)."""
         self.folder = Path(folder)
         self.folder_label.setText(str(self.folder))
-        self.settings.setValue(SETTINGS_FOLDER, str(self.folder))
+        self.settings.setValue(DATASET_FOLDER_KEY, str(self.folder))
         self.writer = None
         self._open_writer()
         self._fill_prompts()

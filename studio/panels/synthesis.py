@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.controls import CONTROL_SPECS, SPECS_BY_NAME, ControlSpec
-from engine.families import FAMILY_NAMES
+from engine.families import FAMILY_NAMES, GRIFFIN_LIM
 from studio.panels.checkpoint_dialog import ask_checkpoint
 
 IMPORT_MODEL = "Import a checkpoint..."
 IMPORT_VOCODER = "Import a vocoder..."
-GRIFFIN_LIM = "griffin-lim"
 BUILT_IN = "built into the model (VITS)"
 MAX_SEED = 2**31 - 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # each entry's path, beside its config (UserRole)

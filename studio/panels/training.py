@@ -53,11 +53,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.training import worker as training_worker
-from engine.training.options import BEST_FOLDER
+from engine.training.options import BEST_FOLDER, CHECKPOINTS, LAST, OPTIONS_FILE
 from engine.training.voice_check import BEST_RULE
 from engine.user_data import data_dir, voices_dir
 from studio.message_bar import MessageBar
-from studio.panels.voice import default_dataset_folder
+from studio.panels.voice import DATASET_FOLDER_KEY, default_dataset_folder
 from studio.playback import Player
 
 RECIPES = {
@@ -72,12 +72,10 @@ START_FROM_DEFAULT = {
     "grad-tts": "scratch",
     "hifigan": "scratch",
 }
-RECORDER_FOLDER = "voice/dataset_folder"  # where the recorder writes: trained on by default
 SETTINGS_PREFIX = "training/"
 PLOT_INTERVAL_MS = 250  # loss curves are redrawn at most this often
 STOP_TIMEOUT = 5.0  # a closing studio waits this long for a run to save its checkpoint
-LAST_CHECKPOINT = Path("checkpoints") / "last.pt"
-RUN_OPTIONS = "train.json"
+LAST_CHECKPOINT = Path(CHECKPOINTS) / LAST
 DEFAULT_MINUTES = {"vits-finetune": 30}
 DEFAULT_CHECKPOINT_EVERY = {"vits-finetune": 100}  # a light step takes about 2 s on a CPU
 AB_GAP_SECONDS = 0.4
@@ -99,7 +97,7 @@ def stored_run(out: Path) -> dict[str, Any] | None:
     if not (out / LAST_CHECKPOINT).is_file():
         return None
     try:
-        return json.loads((out / RUN_OPTIONS).read_text(encoding="utf-8"))
+        return json.loads((out / OPTIONS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -162,7 +160,7 @@ class TrainingPanel(QWidget):
         self._build()
         recipe = self.settings.value(SETTINGS_PREFIX + "recipe") or "vits-finetune"
         self.recipe_box.setCurrentIndex(max(self.recipe_box.findData(recipe), 0))
-        chosen = dataset or self.settings.value(RECORDER_FOLDER) or default_dataset_folder()
+        chosen = dataset or self.settings.value(DATASET_FOLDER_KEY) or default_dataset_folder()
         self.data_edit.setText(str(chosen))
         self.out_edit.setText(str(out or default_output_folder(self.recipe)))
         self.out_edit.textChanged.connect(lambda _text: self._update_actions())

@@ -18,6 +18,9 @@ from typing import Any
 from engine.user_data import data_dir
 
 CardSource = Callable[[], dict[str, Any]]
+# The QSettings key of the folder the recorder writes takes to; the dataset check and the
+# training panel start from it.
+DATASET_FOLDER_KEY = "voice/dataset_folder"
 
 
 def card_source(info: dict[str, Any] | None = None) -> CardSource:

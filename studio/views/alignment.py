@@ -33,7 +33,7 @@ class SegmentsItem(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.setAcceptHoverEvents(True)
-        self.frame_seconds = 256 / 22050
+        self.frame_seconds = dur.DEFAULT_FRAME_SECONDS
         self.starts = np.zeros(1, dtype=np.int64)  # frame each segment starts on, then the end
         self.labels: list[str] = []
         self.limits: list[tuple[int, int]] = []  # per boundary, the frames it may lie between
@@ -174,7 +174,7 @@ class AlignmentPlot(pg.PlotItem):
         self.setYRange(0, 1, padding=0)
         self.getAxis("left").setTicks([[]])
         self.hideButtons()
-        self.frame_seconds = 256 / 22050
+        self.frame_seconds = dur.DEFAULT_FRAME_SECONDS
         self.durations: list[int] = []
         self.parts: list[dur.Segment] = []
         self.segments = SegmentsItem()

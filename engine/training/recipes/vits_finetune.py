@@ -532,23 +532,13 @@ def _load_start(init_from: Path | None) -> tuple[dict[str, Any], SynthesizerTrn]
     """The card and model to fine-tune: a voice (default: the bundled one) or an official
     VITS checkpoint."""
     if init_from is not None and init_from.suffix in (".pth", ".pt"):
+        from engine.checkpoints.cards import card_for_checkpoint
         from engine.checkpoints.loader import load
 
         checkpoint = load(init_from)
-        if checkpoint.family != "vits":
+        if not isinstance(checkpoint.model, SynthesizerTrn):
             raise ValueError(f"{init_from} is a {checkpoint.family} checkpoint, not VITS")
-        config = checkpoint.config
-        card = {
-            "name": init_from.stem,
-            "family": "vits",
-            "config": config,
-            "n_vocab": checkpoint.model.n_vocab,
-            "sample_rate": int(config["data"]["sampling_rate"]),
-            "hop_length": int(config["data"]["hop_length"]),
-            "frontend": {"kind": "vits", "add_blank": bool(config["data"].get("add_blank"))},
-            "source": {"format": "vits-official", "path": str(init_from.absolute())},
-        }
-        return card, checkpoint.model
+        return {**card_for_checkpoint(checkpoint), "name": init_from.stem}, checkpoint.model
     # A path that does not exist may be a voice's name in the registry ("en_US-joe-medium").
     voice = load_voice(init_from if init_from is None or init_from.exists() else str(init_from))
     if not isinstance(voice.model, SynthesizerTrn):

@@ -181,6 +181,8 @@ def _read_durations(path: Path) -> list[dict]:
         raise UserError(f"cannot read durations file {path}: {error.strerror}") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise UserError(f"durations file {path} is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise UserError(f"durations file {path} nests deeper than any durations file") from error
     sentences = data.get("sentences") if isinstance(data, dict) else data
     if isinstance(sentences, list) and all(isinstance(s, list) for s in sentences):
         sentences = [{"durations": s} for s in sentences]
@@ -219,9 +221,23 @@ def _check_writable_folder(folder: Path) -> None:
 def _check_writable_file(path: Path) -> None:
     if path.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
+    if path.exists() and not path.is_file():
+        # The WAV is written beside the path and renamed over it: that would replace a
+        # device or a pipe (as root, /dev/null) with a regular file.
+        raise UserError(f"cannot write {path}: it is a device or a pipe, not a file")
     _check_writable_folder(path.parent)
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"cannot write {path}: the file is read-only")
+
+
+def _check_utf8(text: str, where: str) -> None:
+    """A command-line argument with a byte that is no UTF-8 arrives with a lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UserError(
+            f"{where} is not UTF-8 text (a stray byte at character {error.start + 1})"
+        ) from error
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -260,6 +276,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
         raise UserError("say TEXT needs -o OUT.wav (and no --out-dir)")
     if not args.text.strip():
         raise UserError("the text is empty: nothing to say")
+    _check_utf8(args.text, "the text")
     out = args.out.resolve()
     _check_writable_file(out)
     return [(args.text, out, "the text")]
@@ -319,6 +336,7 @@ def _play_file(path: Path) -> None:
 def _phonemes(args: argparse.Namespace) -> None:
     if not args.text.strip():
         raise UserError("the text is empty: nothing to phonemize")
+    _check_utf8(args.text, "the text")
     synthesizer = _synthesizer(args)
     utterance = _prepare(synthesizer, args.text, args, "the text")
     if args.json:

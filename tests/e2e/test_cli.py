@@ -306,3 +306,33 @@ def test_train_command_is_wired(tmp_path, capsys):
     ]
     assert run(argv) == 2
     assert "metadata.csv" in capsys.readouterr().err
+
+
+def test_a_device_or_pipe_is_never_replaced_by_the_wav(tmp_path, capsys):
+    """The WAV is renamed into place: over a FIFO (or, as root, /dev/null, which a test must
+    not risk) that would replace it with a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert run(["say", "Hello.", "-o", str(fifo)]) == 2
+    assert "it is a device or a pipe, not a file" in capsys.readouterr().err
+    assert fifo.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_stray_byte_in_the_text_is_one_sentence(tmp_path, capsys):
+    """A byte that is no UTF-8 reaches Python as a lone surrogate (os.fsdecode)."""
+    text = os.fsdecode(b"caf\xe9 au lait")
+    for command in (["say", text, "-o", str(tmp_path / "a.wav")], ["phonemes", text]):
+        assert run(command) == 2
+        err = capsys.readouterr().err
+        assert "the text is not UTF-8 text (a stray byte at character 4)" in err
+        assert "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_deeply_nested_durations_file_is_one_sentence(tmp_path, capsys):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    out = tmp_path / "out.wav"
+    assert run(["say", "Hello.", "-o", str(out), "--durations", str(deep)]) == 2
+    assert "nests deeper than any durations file" in capsys.readouterr().err
+    assert not out.exists()

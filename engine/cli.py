@@ -55,11 +55,12 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
 
 
-
-
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     model = parser.add_mutually_exclusive_group()
-    model.add_argument("--voice", help="voice name, voice folder or Piper .onnx (default: joe)")
+    model.add_argument(
+        "--voice",
+        help="voice name, voice folder or Piper .onnx (default: en_US-joe-medium)",
+    )
     model.add_argument(
         "--model", type=Path, help="an official VITS, Glow-TTS or Grad-TTS checkpoint file"
     )
@@ -76,8 +77,7 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             spec.flag,
             type=int if spec.decimals == 0 else float,
-            help=f"{spec.meaning}, {readers}; {spec.low:g} to {spec.high:g} "
-            "(default: the model's)",
+            help=f"{spec.meaning}, {readers}; {spec.low:g} to {spec.high:g} (default: the model's)",
         )
     parser.add_argument(
         "--stochastic", action="store_true", help="Grad-TTS: sample the SDE, not the ODE"
@@ -311,7 +311,8 @@ def _say(args: argparse.Namespace) -> None:
             raise UserError(f"cannot write {out_path}: {error.strerror or error}") from error
     rtf = synthesis_seconds / audio_seconds if audio_seconds else float("nan")
     print(
-        f"rendered {len(jobs)} utterances: {audio_seconds:.2f} s of audio "
+        f"rendered {len(jobs)} utterance{'' if len(jobs) == 1 else 's'}: "
+        f"{audio_seconds:.2f} s of audio "
         f"in {synthesis_seconds:.2f} s (RTF {rtf:.3f})"
     )
     if args.play:

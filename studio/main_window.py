@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.audio.levels import within_full_scale
+from engine.audio.levels import peak_normalize
 from engine.families import GRIFFIN_LIM
 from studio import appearance, recovery
 from studio import durations as dur
@@ -890,7 +890,9 @@ class MainWindow(QMainWindow):
         if take is None or take.rendered is None:
             self.message_bar.show_message("Render a take before exporting it.", "warning")
             return None
-        return self._export(take.rendered.audio, take.rendered.sample_rate, path)
+        suggested = f"take-{self.current_index + 1:03d}.wav"
+        audio = peak_normalize(take.rendered.audio)
+        return self._export(audio, take.rendered.sample_rate, path, suggested)
 
     def export_all(self, path: str | None = None) -> Path | None:
         renders = [take.rendered for take in self.project.takes]
@@ -898,12 +900,18 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message("Wait until every take is rendered.", "warning")
             return None
         done = [rendered for rendered in renders if rendered is not None]
-        return self._export(np.concatenate([r.audio for r in done]), done[0].sample_rate, path)
+        audio = np.concatenate([peak_normalize(r.audio) for r in done])
+        suggested = f"{self.path.name if self.path else 'glottis'}.wav"
+        return self._export(audio, done[0].sample_rate, path, suggested)
 
-    def _export(self, audio: np.ndarray, sample_rate: int, path: str | None) -> Path | None:
+    def _export(
+        self, audio: np.ndarray, sample_rate: int, path: str | None, suggested: str
+    ) -> Path | None:
+        """Write 16-bit PCM, each take brought to full scale as ``glottis say`` brings each
+        sentence (Piper's convention); without ``path``, ask where, offering ``suggested``."""
         if not path:
-            start = str(self.settings.value("export_dir") or Path.home())
-            path, _ = QFileDialog.getSaveFileName(self, "Export WAV", start, "WAV (*.wav)")
+            start = Path(str(self.settings.value("export_dir") or Path.home())) / suggested
+            path, _ = QFileDialog.getSaveFileName(self, "Export WAV", str(start), "WAV (*.wav)")
             if not path:
                 return None
         target = Path(path)
@@ -912,9 +920,7 @@ class MainWindow(QMainWindow):
         try:
             projects.atomic_write(
                 target,
-                lambda f: sf.write(
-                    f, within_full_scale(audio), sample_rate, format="WAV", subtype="PCM_16"
-                ),
+                lambda f: sf.write(f, audio, sample_rate, format="WAV", subtype="PCM_16"),
             )
         except OSError as error:
             self.message_bar.show_message(f"Cannot write {target}: {error.strerror}", "error")

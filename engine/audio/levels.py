@@ -14,12 +14,3 @@ def peak_normalize(audio: np.ndarray, peak: float = 1.0) -> np.ndarray:
     if largest < SILENCE_PEAK:
         return np.zeros_like(audio)
     return audio * (peak / largest)
-
-
-def within_full_scale(audio: np.ndarray) -> np.ndarray:
-    """``audio`` scaled down just enough to fit in [-1, 1] when it peaks above, unchanged
-    otherwise: writing 16-bit PCM then never clips (an untrained model or Griffin-Lim on wild
-    mels can make samples far above full scale)."""
-    audio = np.asarray(audio, dtype=np.float32)
-    largest = float(np.max(np.abs(audio))) if audio.size else 0.0
-    return audio / largest if largest > 1.0 else audio

@@ -33,12 +33,3 @@ def test_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
         raise RuntimeError("render failed")
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["take.wav"]
-
-
-def test_within_full_scale_scales_down_only_what_would_clip():
-    from engine.audio.levels import within_full_scale
-
-    loud = np.array([0.5, -50.0, 25.0], dtype=np.float32)
-    np.testing.assert_allclose(within_full_scale(loud), loud / 50.0)
-    quiet = np.array([0.5, -0.25], dtype=np.float32)
-    np.testing.assert_array_equal(within_full_scale(quiet), quiet)

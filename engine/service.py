@@ -44,10 +44,23 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from engine.api import (
+    CANCEL,
+    CANCELLED,
+    ERROR,
+    LOAD,
+    PREPARE,
+    PROGRESS,
+    READY,
+    RENDER,
+    RESULT,
+    SHUTDOWN,
+    TRANSPLANT,
+    LoadAnswer,
+)
 from engine.families import FAMILY_NAMES, MEL_FAMILIES
 
 ENGINE_NICENESS = 5
-READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
 
 
 class Cancelled(Exception):
@@ -73,7 +86,7 @@ class EngineProcess:
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the engine to end, and kill it when it does not within ``timeout`` seconds."""
         try:
-            self.requests.send({"op": "shutdown", "job": 0})
+            self.requests.send({"op": SHUTDOWN, "job": 0})
         except (OSError, ValueError):
             pass
         try:
@@ -124,10 +137,10 @@ def serve(requests: Connection, events: Connection) -> None:
             except (EOFError, OSError):  # the studio is gone
                 jobs.put(None)
                 return
-            if request.get("op") == "cancel":
+            if request.get("op") == CANCEL:
                 with lock:
                     cancelled.add(int(request["target"]))
-            elif request.get("op") == "shutdown":
+            elif request.get("op") == SHUTDOWN:
                 jobs.put(None)
                 return
             else:
@@ -165,10 +178,10 @@ class EngineService:
         job = int(request.get("job", 0))
         op = request.get("op")
         handlers = {
-            "load": self.load,
-            "prepare": self.prepare,
-            "render": self.render,
-            "transplant": self.transplant,
+            LOAD: self.load,
+            PREPARE: self.prepare,
+            RENDER: self.render,
+            TRANSPLANT: self.transplant,
         }
         try:
             if op not in handlers:
@@ -240,34 +253,34 @@ class EngineService:
         note = synthesizer.pairing_note
         if note:
             warnings_.append(note)
-        return {
-            "voice": voice.name,
-            "config": request.get("config"),
-            "label": model_label(voice.name, family),
-            "path": str(voice.path),
-            "family": family,
-            "mel_model": family in MEL_FAMILIES,
-            "voices": list_voices(),
-            "device": synthesizer.device_name,
-            "runtime": synthesizer.runtime,
-            "vocoder": paired.name if paired else None,
-            "vocoder_config": request.get("vocoder_config") if paired else None,
-            "vocoder_label": paired.label if paired else None,
-            "vocoder_family": paired.family if paired else None,
-            "compatible_vocoders": synthesizer.compatible_vocoders(),
-            "control_names": tuple(synthesizer.control_names),
-            "controls": dataclasses.asdict(synthesizer.default_controls()),
-            "sample_rate": synthesizer.sample_rate,
-            "hop_length": synthesizer.hop_length,
-            "phoneme_type": _phoneme_type(card),
-            "speakers": speakers,
-            "warnings": warnings_,
-        }
+        return LoadAnswer(
+            voice=voice.name,
+            config=request.get("config"),
+            label=model_label(voice.name, family),
+            path=str(voice.path),
+            family=family,
+            mel_model=family in MEL_FAMILIES,
+            voices=list_voices(),
+            device=synthesizer.device_name,
+            runtime=synthesizer.runtime,
+            vocoder=paired.name if paired else None,
+            vocoder_config=request.get("vocoder_config") if paired else None,
+            vocoder_label=paired.label if paired else None,
+            vocoder_family=paired.family if paired else None,
+            compatible_vocoders=synthesizer.compatible_vocoders(),
+            control_names=tuple(synthesizer.control_names),
+            controls=dataclasses.asdict(synthesizer.default_controls()),
+            sample_rate=synthesizer.sample_rate,
+            hop_length=synthesizer.hop_length,
+            phoneme_type=_phoneme_type(card),
+            speakers=speakers,
+            warnings=warnings_,
+        ).to_message()
 
     def transplant(self, request: dict, tick: Callable[[int, int], None]) -> dict:
         """An utterance of another model re-prepared on this one with its timing, phoneme by
         phoneme (``Synthesizer.transplant``): one take, as ``prepare`` answers."""
-        from engine.synthesis import Utterance
+        from engine.api import Utterance
 
         synthesizer = self._synthesizer()
         tick(0, 1)
@@ -302,7 +315,8 @@ class EngineService:
         """The utterance's audio, token spans, log-mel (and the mel model's own mel)."""
         import numpy as np
 
-        from engine.synthesis import Render, Utterance
+        from engine.api import Utterance
+        from engine.synthesis import Render
 
         synthesizer = self._synthesizer()
         utterance = Utterance.from_dict(request["utterance"])

@@ -1,9 +1,10 @@
 """Utterances and rendering: the staged synthesis API the CLI and the studio share.
 
 ``Synthesizer.prepare(text)`` runs the front end and the duration predictor and returns an
-:class:`Utterance`: everything needed to re-render the same take (tokens, ids, durations in
-frames, seed, controls). ``Synthesizer.render(utterance)`` turns it into audio. Durations on
-the utterance are the caller's to edit; the render honours them as given.
+:class:`~engine.api.Utterance` (a type of the torch-free contract, :mod:`engine.api`):
+everything needed to re-render the same take (tokens, ids, durations in frames, seed,
+controls). ``Synthesizer.render(utterance)`` turns it into audio. Durations on the utterance
+are the caller's to edit; the render honours them as given.
 
 The acoustic model is any of VITS, Glow-TTS and Grad-TTS (``engine.acoustic``); the mel
 models speak through a vocoder (``engine.vocoders``: HiFi-GAN, WaveGlow or Griffin-Lim), which
@@ -19,18 +20,17 @@ speaker, device or vocoder the model or machine lacks) raise :class:`SynthesisEr
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 from engine.acoustic import AcousticModel, acoustic_model_for
+from engine.api import DEFAULT_SEED, SentencePlan, Utterance, check_frame_total
 from engine.audio.mel import VITS_EPS, MelSettings, log_mel
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
@@ -49,108 +49,6 @@ __all__ = [
     "Synthesizer",
     "Utterance",
 ]
-
-DEFAULT_SEED = 0
-MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
-
-
-@dataclass(frozen=True)
-class SentencePlan:
-    """One sentence of an utterance: its tokens (one per id) and their durations in frames."""
-
-    text: str
-    phonemes: tuple[str, ...]
-    tokens: tuple[str, ...]
-    ids: tuple[int, ...]
-    predicted: tuple[int, ...]
-    durations: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """Everything a take is made of; rendering it twice gives the same samples.
-
-    ``voice`` names the acoustic model, which must render it. ``vocoder`` records the one it
-    was prepared with (None for VITS) without binding it: another vocoder may voice the same
-    utterance, to compare. ``frame_seconds`` is the model's hop over its sample rate, so the
-    durations can move to a model of another frame rate (``Synthesizer.transplant``).
-    """
-
-    text: str
-    sentences: tuple[SentencePlan, ...]
-    seed: int
-    controls: Controls
-    voice: str
-    speaker: int | None = None
-    vocoder: str | None = None
-    frame_seconds: float | None = None
-
-    @property
-    def frame_count(self) -> int:
-        return sum(sum(s.durations) for s in self.sentences)
-
-    def with_durations(self, durations: Sequence[Sequence[int]]) -> Utterance:
-        """A copy whose durations (one list per sentence, one int per token) are ``durations``."""
-        if len(durations) != len(self.sentences):
-            raise SynthesisError(
-                f"durations has {len(durations)} sentences, the utterance has {len(self.sentences)}"
-            )
-        plans = []
-        for number, (plan, given) in enumerate(zip(self.sentences, durations, strict=True), 1):
-            plans.append(replace(plan, durations=_checked_durations(given, plan, number)))
-        return replace(self, sentences=tuple(plans))
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Utterance:
-        """The utterance ``to_dict`` wrote; its durations are checked as ``with_durations``
-        checks them."""
-        plans = tuple(SentencePlan(**_with_tuples(s)) for s in data["sentences"])
-        if not plans:
-            raise SynthesisError("an utterance needs at least one sentence")
-        utterance = cls(
-            text=data["text"],
-            sentences=plans,
-            seed=int(data["seed"]),
-            controls=Controls.from_dict(data["controls"]),
-            voice=data["voice"],
-            speaker=data.get("speaker"),
-            vocoder=data.get("vocoder"),
-            frame_seconds=data.get("frame_seconds"),
-        )
-        return utterance.with_durations([plan.durations for plan in plans])
-
-
-def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
-    if not isinstance(given, Sequence) or isinstance(given, str):
-        raise SynthesisError(f"sentence {number}: durations must be a list of frame counts")
-    if len(given) != len(plan.tokens):
-        raise SynthesisError(
-            f"sentence {number} has {len(plan.tokens)} tokens but {len(given)} durations were given"
-        )
-    values = []
-    for value in given:
-        whole = isinstance(value, int | float) and not isinstance(value, bool)
-        if not (whole and math.isfinite(value) and float(value).is_integer() and value >= 0):
-            raise SynthesisError(
-                f"sentence {number}: durations must be whole frames >= 0, got {value!r}"
-            )
-        values.append(int(value))
-    _check_frame_total(sum(values), number)
-    return tuple(values)
-
-
-def _check_frame_total(frames: int, number: int) -> None:
-    if frames == 0:
-        raise SynthesisError(f"sentence {number}: durations add up to zero frames")
-    if frames > MAX_SENTENCE_FRAMES:
-        raise SynthesisError(
-            f"sentence {number} would last {frames} frames, more than the {MAX_SENTENCE_FRAMES} "
-            "a sentence may have; shorten it or lower length_scale"
-        )
-
 
 @dataclass
 class Render:
@@ -319,7 +217,7 @@ class Synthesizer:
             predicted = self.acoustic.predict_durations(
                 sentence.ids, speaker, controls, seed, index
             )
-            _check_frame_total(sum(predicted), index + 1)
+            check_frame_total(sum(predicted), index + 1)
             plans.append(
                 SentencePlan(
                     text=sentence.text,
@@ -430,10 +328,3 @@ class Synthesizer:
             self.mel_settings,
             model_mel,
         )
-
-
-def _with_tuples(fields: dict[str, Any]) -> dict[str, Any]:
-    """A saved sentence plan's fields with its JSON lists as the tuples the plan holds."""
-    return {
-        key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()
-    }

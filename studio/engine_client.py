@@ -19,6 +19,18 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 from engine import service
+from engine.api import (
+    CANCEL,
+    CANCELLED,
+    ERROR,
+    LOAD,
+    PREPARE,
+    READY,
+    RENDER,
+    RESULT,
+    TRANSPLANT,
+    LoadAnswer,
+)
 
 # More than this many crashes within RESTART_WINDOW seconds and the engine is left stopped.
 MAX_RESTARTS = 3
@@ -31,7 +43,7 @@ STOP_TIMEOUT = 1.0
 class EngineClient(QObject):
     """One engine process, restarted when it dies. Every request returns its job number."""
 
-    loaded = Signal(dict)  # a load's result: voice, device, controls, voices, ...
+    loaded = Signal(object)  # a load's answer (engine.api.LoadAnswer)
     progress = Signal(int, int, int)  # job, done, total
     finished = Signal(int, str, dict)  # job, op, result
     failed = Signal(int, str, str)  # job, op, message
@@ -84,7 +96,7 @@ class EngineClient(QObject):
         config and, for mel models, a vocoder ("griffin-lim" or a checkpoint path) with its
         config. ``vocoder_optional``: a vocoder that does not fit gives way to Griffin-Lim."""
         request: dict[str, Any] = {
-            "op": "load",
+            "op": LOAD,
             "voice": voice,
             "config": config,
             "vocoder": vocoder,
@@ -97,20 +109,20 @@ class EngineClient(QObject):
 
     def prepare(self, text: str, controls: dict, seed: int, speaker: int | None = None) -> int:
         return self._send(
-            {"op": "prepare", "text": text, "controls": controls, "seed": seed, "speaker": speaker}
+            {"op": PREPARE, "text": text, "controls": controls, "seed": seed, "speaker": speaker}
         )
 
     def transplant(self, utterance: dict, controls: dict | None = None) -> int:
         """Re-prepare another model's utterance on the loaded model, keeping its timing (and
         rendering it with ``controls``, the loaded model's knobs, where given)."""
-        return self._send({"op": "transplant", "utterance": utterance, "controls": controls})
+        return self._send({"op": TRANSPLANT, "utterance": utterance, "controls": controls})
 
     def render(self, utterance: dict) -> int:
-        return self._send({"op": "render", "utterance": utterance})
+        return self._send({"op": RENDER, "utterance": utterance})
 
     def cancel(self, job: int) -> None:
         if job in self._pending and self._engine is not None:
-            self._write({"op": "cancel", "job": 0, "target": job})
+            self._write({"op": CANCEL, "job": 0, "target": job})
 
     def cancel_all(self) -> None:
         for job in list(self._pending):
@@ -179,18 +191,18 @@ class EngineClient(QObject):
         if kind == "progress":
             self.progress.emit(job, int(event["done"]), int(event["total"]))
             return
-        if kind == service.READY or job not in self._pending:
+        if kind == READY or job not in self._pending:
             return
         op = self._pending.pop(job)
         request = self._loads.pop(job, None)
-        if kind == service.RESULT:
+        if kind == RESULT:
             if op == "load":
                 self._load_request = request
-                self.loaded.emit(event)
+                self.loaded.emit(LoadAnswer.from_message(event))
             self.finished.emit(job, op, event)
-        elif kind == service.ERROR:
+        elif kind == ERROR:
             self.failed.emit(job, op, str(event.get("message", "the engine failed")))
-        elif kind == service.CANCELLED:
+        elif kind == CANCELLED:
             self.cancelled.emit(job)
         if not self._pending:
             self.busy_changed.emit(False)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.api import LoadAnswer
 from engine.audio.levels import peak_normalize
 from engine.families import GRIFFIN_LIM
 from studio import appearance, recovery
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings()
         self.project = Project()
         self.path: Path | None = None
-        self.engine_info: dict = {}
+        self.engine_info: LoadAnswer | None = None  # what the engine loaded last
         self.undo_stack = QUndoStack(self)
         self.engine = EngineClient(self)
         self.player = Player(self)
@@ -322,11 +323,12 @@ class MainWindow(QMainWindow):
         the vocoder in use stays where it fits the new model's mels."""
         self._loading = f"the acoustic model {Path(voice).name}"
         self.device_label.setText(f"Engine: loading {Path(voice).name}...")
+        info = self.engine_info
         self.engine.load(
             voice,
-            self.engine_info.get("vocoder"),
+            info.vocoder if info else None,
             config,
-            self.engine_info.get("vocoder_config"),
+            info.vocoder_config if info else None,
             vocoder_optional=True,
         )
 
@@ -334,33 +336,35 @@ class MainWindow(QMainWindow):
         """Pair the loaded mel model with a vocoder: "griffin-lim" or a checkpoint path."""
         info = self.engine_info
         self._loading = f"the vocoder {Path(vocoder).name}"
-        self.engine.load(info.get("voice"), vocoder, info.get("config"), config)
+        self.engine.load(
+            info.voice if info else None, vocoder, info.config if info else None, config
+        )
 
-    @Slot(dict)
-    def _on_loaded(self, info: dict) -> None:
+    @Slot(object)
+    def _on_loaded(self, info: LoadAnswer) -> None:
         # Another vocoder for the same model keeps the knobs as they are.
-        kept = self.panel.values() if info["voice"] == self.engine_info.get("voice") else None
+        before = self.engine_info
+        kept = self.panel.values() if before and info.voice == before.voice else None
         self.engine_info = info
         self._loading = None
         self._remember_imports(info)
         self.panel.show_engine(info, self._imports("models"), self._imports("vocoders"))
         if kept:
             self.panel.set_values(kept)
-        elif self.project.controls and self.project.voice == info["voice"]:
+        elif self.project.controls and self.project.voice == info.voice:
             self.panel.set_values(self.project.controls)
-        if self.project.speaker is not None and self.project.voice == info["voice"]:
+        if self.project.speaker is not None and self.project.voice == info.voice:
             self.panel.speaker.setValue(self.project.speaker)
-        self.take_view.show_matrix(bool(info.get("mel_model")))
-        vocoder = f" + {info['vocoder_label']}" if info.get("vocoder_label") else ""
-        self.model_label.setText(f"{info.get('label', info['voice'])}{vocoder}")
-        runtime = f" ({info['runtime']})" if info.get("runtime") else ""
-        self.device_label.setText(f"on {info['device']}{runtime}")
+        self.take_view.show_matrix(info.mel_model)
+        vocoder = f" + {info.vocoder_label}" if info.vocoder_label else ""
+        self.model_label.setText(f"{info.label}{vocoder}")
+        self.device_label.setText(f"on {info.device} ({info.runtime})")
         self.settings.beginGroup("model")
         for key in MODEL_KEYS:
-            self.settings.setValue(key, info.get(key) or "")
+            self.settings.setValue(key, getattr(info, key) or "")
         self.settings.endGroup()
-        warned = " ".join(info.get("warnings") or [])
-        if any(take.voice != info["voice"] for take in self.project.takes):
+        warned = " ".join(info.warnings)
+        if any(take.voice != info.voice for take in self.project.takes):
             self._offer_transplant(warned)
         elif warned:
             self.message_bar.show_message(warned, "warning")
@@ -370,22 +374,21 @@ class MainWindow(QMainWindow):
     def _offer_transplant(self, warned: str = "") -> None:
         self.message_bar.show_message(
             f"{warned} " * bool(warned) + "Some takes were made with another model; "
-            f"{self.engine_info.get('label')} is loaded now. Move them to it, keeping their "
+            f"{self.engine_info.label if self.engine_info else 'another model'} is loaded now. "
+            "Move them to it, keeping their "
             "timing?",
             "warning",
             "Move takes",
             self.transplant_takes,
         )
 
-    def _remember_imports(self, info: dict) -> None:
+    def _remember_imports(self, info: LoadAnswer) -> None:
         """Checkpoint files that loaded are offered again in the selectors (QSettings)."""
-        entries = []
-        if info["voice"] not in (info.get("voices") or []):
-            entries.append(("models", info["voice"], info.get("config"), info.get("label")))
-        if info.get("vocoder") and info["vocoder"] != GRIFFIN_LIM:
-            entries.append(
-                ("vocoders", info["vocoder"], info.get("vocoder_config"), info["vocoder_label"])
-            )
+        entries: list[tuple[str, str, str | None, str | None]] = []
+        if info.voice not in info.voices:
+            entries.append(("models", info.voice, info.config, info.label))
+        if info.vocoder and info.vocoder != GRIFFIN_LIM:
+            entries.append(("vocoders", info.vocoder, info.vocoder_config, info.vocoder_label))
         for kind, path, config, label in entries:
             entry = {"path": path, "config": config, "label": label or Path(path).name}
             kept = [entry] + [e for e in self._imports(kind) if e["path"] != path]
@@ -399,11 +402,13 @@ class MainWindow(QMainWindow):
         return [e for e in entries if isinstance(e, dict) and "path" in e and "label" in e]
 
     @property
+    def _phoneme_type(self) -> str:
+        return self.engine_info.phoneme_type if self.engine_info else "ipa"
+
+    @property
     def frame_seconds(self) -> float:
         info = self.engine_info
-        if info.get("hop_length") and info.get("sample_rate"):
-            return info["hop_length"] / info["sample_rate"]
-        return dur.DEFAULT_FRAME_SECONDS
+        return info.frame_seconds if info else dur.DEFAULT_FRAME_SECONDS
 
     def render_text(self) -> None:
         """Prepare the text as takes (one per sentence) with the panel's controls and seed."""
@@ -425,7 +430,7 @@ class MainWindow(QMainWindow):
         """Ask the engine for each take's audio at its current durations, where missing."""
         if not self.engine_info:
             return
-        voice = self.engine_info["voice"]
+        voice = self.engine_info.voice
         for take in self.project.takes:
             key = (id(take.renders), take.durations)
             if take.voice != voice:
@@ -501,10 +506,9 @@ class MainWindow(QMainWindow):
         what, self._loading = self._loading or "the model", None
         info = self.engine_info
         if info:
-            vocoder = f" with {info['vocoder_label']}" if info.get("vocoder_label") else ""
-            still = f" {info.get('label', info['voice'])}{vocoder} is still loaded."
-            runtime = f" ({info['runtime']})" if info.get("runtime") else ""
-            self.device_label.setText(f"on {info['device']}{runtime}")
+            vocoder = f" with {info.vocoder_label}" if info.vocoder_label else ""
+            still = f" {info.label}{vocoder} is still loaded."
+            self.device_label.setText(f"on {info.device} ({info.runtime})")
             said = message.rstrip(".")
             self.message_bar.show_message(f"Could not load {what}: {said}.{still}", "error")
             return
@@ -670,7 +674,7 @@ class MainWindow(QMainWindow):
             return
         parts = dur.segments(take.tokens)
         word_first, word_last = dur.word_at(parts, first)
-        arpabet = self.engine_info.get("phoneme_type") == "arpabet"
+        arpabet = self._phoneme_type == "arpabet"
         joiner = " " if arpabet else ""
         phonemes = joiner.join(p.label for p in parts[word_first : word_last + 1])
         kind = "ARPAbet, phones between spaces" if arpabet else "IPA"
@@ -693,7 +697,7 @@ class MainWindow(QMainWindow):
         if word not in take.text:
             self.message_bar.show_message(f"{word!r} is not in this take's text.", "warning")
             return
-        if self.engine_info.get("phoneme_type") == "arpabet":
+        if self._phoneme_type == "arpabet":
             override = "{" + " ".join(phonemes.strip("{}").split()) + "}"
         else:
             override = f"[[{phonemes.strip('[]')}]]"
@@ -765,10 +769,10 @@ class MainWindow(QMainWindow):
             return
         self._version_count += 1
         info = self.engine_info
-        vocoder = f" + {info['vocoder_label']}" if info.get("vocoder_label") else ""
+        vocoder = f" + {info.vocoder_label}" if info and info.vocoder_label else ""
         edited = ", edited" if tuple(durations) != take.predicted else ""
         label = (
-            f"#{self._version_count} {info.get('label', take.voice)}{vocoder}, "
+            f"#{self._version_count} {info.label if info else take.voice}{vocoder}, "
             f"seed {take.seed}{edited}, {rendered.seconds:.2f} s"
         )
         follow = self._picked["B"] is None or (versions and self._picked["B"] is versions[-1])
@@ -854,7 +858,7 @@ class MainWindow(QMainWindow):
     def transplant_takes(self) -> None:
         """Re-make every take of another model with the loaded one, keeping each phoneme's
         time; one undoable step once all have come back."""
-        voice = self.engine_info.get("voice")
+        voice = self.engine_info.voice if self.engine_info else None
         foreign = [i for i, t in enumerate(self.project.takes) if t.voice != voice]
         if not voice or not foreign:
             self.statusBar().showMessage("The takes are the loaded model's already", 3000)
@@ -876,7 +880,7 @@ class MainWindow(QMainWindow):
             return
         after, self._transplanted = self._transplanted, None
         current = max(self.current_index, 0)
-        label = self.engine_info.get("label", "the loaded model")
+        label = self.engine_info.label if self.engine_info else "the loaded model"
         self.undo_stack.push(
             ReplaceTakes(
                 self, self.project.takes, after, f"Move takes to {label}", current, current
@@ -969,8 +973,9 @@ class MainWindow(QMainWindow):
         self.apply_takes(project.takes, 0)
         self.message_bar.hide()
         info = self.engine_info
-        wanted = (project.voice, project.vocoder or info.get("vocoder"))
-        if project.voice and wanted != (info.get("voice"), info.get("vocoder")):
+        loaded = (info.voice, info.vocoder) if info else (None, None)
+        wanted = (project.voice, project.vocoder or loaded[1])
+        if project.voice and wanted != loaded:
             self._loading = f"the project's model {Path(project.voice).name}"
             self.engine.load(
                 project.voice,
@@ -1011,10 +1016,10 @@ class MainWindow(QMainWindow):
         self.project.text = self.text_edit.toPlainText()
         info = self.engine_info
         if info:
-            self.project.voice = info["voice"]
-            self.project.voice_config = info.get("config")
-            self.project.vocoder = info.get("vocoder")
-            self.project.vocoder_config = info.get("vocoder_config")
+            self.project.voice = info.voice
+            self.project.voice_config = info.config
+            self.project.vocoder = info.vocoder
+            self.project.vocoder_config = info.vocoder_config
             self.project.speaker = self.panel.speaker_for_render()
         self.project.controls = self.panel.values() or self.project.controls
         self.project.seed = self.panel.seed.value()
@@ -1155,7 +1160,7 @@ class MainWindow(QMainWindow):
         self.stretch_action.setEnabled(selected)
         self.override_action.setEnabled(selected)
         self.reset_action.setEnabled(take is not None)
-        voice = self.engine_info.get("voice")
+        voice = self.engine_info.voice if self.engine_info else None
         self.transplant_action.setEnabled(
             bool(voice) and any(t.voice != voice for t in self.project.takes)
         )

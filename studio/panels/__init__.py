@@ -15,6 +15,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from engine.api import LoadAnswer
+
 if TYPE_CHECKING:
     from studio.panels.dataset import DatasetPanel
     from studio.panels.recorder import RecorderPanel
@@ -60,9 +62,9 @@ class VoicePanels(QObject):
         menu.addAction(action)
         return action
 
-    def _engine_info(self) -> dict:
+    def _engine_info(self) -> LoadAnswer | None:
         info = getattr(self.window, "engine_info", None)
-        return info if isinstance(info, dict) else {}
+        return info if isinstance(info, LoadAnswer) else None
 
     def _place(self, panel: QWidget) -> None:
         panel.setWindowFlag(Qt.WindowType.Window, True)
@@ -78,7 +80,9 @@ class VoicePanels(QObject):
 
             info = self._engine_info()
             self.recorder = RecorderPanel(
-                sample_rate=info.get("sample_rate"), card=card_source(info), parent=self.window
+                sample_rate=info.sample_rate if info else None,
+                card=card_source(info),
+                parent=self.window,
             )
             self.recorder.check_requested.connect(self._check_folder)
         self._place(self.recorder)
@@ -124,10 +128,10 @@ class VoicePanels(QObject):
         recorder.select_prompt(clip_id, text)
 
     @staticmethod
-    def _voice_of(info: dict) -> tuple:
-        return info.get("path"), info.get("sample_rate")
+    def _voice_of(info: LoadAnswer | None) -> tuple[str | None, int | None]:
+        return (info.path, info.sample_rate) if info else (None, None)
 
-    def _on_voice_loaded(self, info: dict) -> None:
+    def _on_voice_loaded(self, info: LoadAnswer) -> None:
         """Another voice was loaded: record at its rate and count its sounds."""
         from studio.panels.voice import card_source
 
@@ -135,7 +139,7 @@ class VoicePanels(QObject):
             return
         self._voice = self._voice_of(info)
         if self.recorder is not None:
-            self.recorder.set_voice(info.get("sample_rate"), card_source(info))
+            self.recorder.set_voice(info.sample_rate, card_source(info))
         if self.dataset is not None:
             self.dataset.set_voice(card_source(info))
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.api import LoadAnswer
 from engine.controls import CONTROL_SPECS, SPECS_BY_NAME, ControlSpec
 from engine.families import FAMILY_NAMES, GRIFFIN_LIM
 from studio.panels.checkpoint_dialog import ask_checkpoint
@@ -103,12 +104,15 @@ class SynthesisPanel(QWidget):
         row.addWidget(self.new_seed)
         form.addRow("Seed", row)
         self._defaults: dict[str, Any] = {}
-        self._info: dict = {}
+        self._info: LoadAnswer | None = None
         self.model.activated.connect(self._on_model)
         self.vocoder.activated.connect(self._on_vocoder)
 
     def show_engine(
-        self, info: dict, models: list[dict] | None = None, vocoders: list[dict] | None = None
+        self,
+        info: LoadAnswer,
+        models: list[dict] | None = None,
+        vocoders: list[dict] | None = None,
     ) -> None:
         """Fill the selectors and set up the knobs for what the engine loaded.
 
@@ -116,17 +120,17 @@ class SynthesisPanel(QWidget):
         ``path``, ``config`` and ``label``.
         """
         self._info = info
-        self._fill_models(models or [])
-        self._fill_vocoders(vocoders or [])
-        speakers = int(info.get("speakers") or 1)
+        self._fill_models(info, models or [])
+        self._fill_vocoders(info, vocoders or [])
+        speakers = max(info.speakers, 1)
         self.speaker.setRange(0, max(speakers - 1, 0))
         self.speaker.setEnabled(speakers > 1)
         self.speaker.setToolTip(
             f"Speaker 0 to {speakers - 1} of this model" if speakers > 1 else "One speaker"
         )
-        names = set(info.get("control_names") or ())
-        self._defaults = dict(info.get("controls") or {})
-        who = info.get("label") or info.get("voice", "this model")
+        names = set(info.control_names)
+        self._defaults = dict(info.controls)
+        who = info.label
         for name, widget in self.widgets.items():
             widget.setEnabled(name in names)
             if name in self._defaults:
@@ -134,26 +138,24 @@ class SynthesisPanel(QWidget):
             tip = STOCHASTIC_TIP if name == "stochastic" else control_tip(SPECS_BY_NAME[name])
             widget.setToolTip(tip if name in names else f"{tip} (not read by {who})")
 
-    def _fill_models(self, models: list[dict]) -> None:
-        info = self._info
+    def _fill_models(self, info: LoadAnswer, models: list[dict]) -> None:
         self.model.clear()
-        voices = list(info.get("voices") or [])
+        voices = list(info.voices)
         for name in voices:
             _add(self.model, name, name, None)
         for entry in models:
             if entry["path"] not in voices:
                 _add(self.model, entry["label"], entry["path"], entry.get("config"))
-        current = self.model.findData(info["voice"], PATH_ROLE)
+        current = self.model.findData(info.voice, PATH_ROLE)
         if current < 0:
-            _add(self.model, info.get("label", info["voice"]), info["voice"], info.get("config"))
+            _add(self.model, info.label, info.voice, info.config)
             current = self.model.count() - 1
         self.model.addItem(IMPORT_MODEL)
         self.model.setCurrentIndex(current)
 
-    def _fill_vocoders(self, vocoders: list[dict]) -> None:
-        info = self._info
+    def _fill_vocoders(self, info: LoadAnswer, vocoders: list[dict]) -> None:
         self.vocoder.clear()
-        if not info.get("mel_model"):
+        if not info.mel_model:
             self.vocoder.addItem(BUILT_IN)
             self.vocoder.setEnabled(False)
             return
@@ -161,14 +163,14 @@ class SynthesisPanel(QWidget):
         _add(self.vocoder, "Griffin-Lim", GRIFFIN_LIM, None)
         for entry in vocoders:
             _add(self.vocoder, entry["label"], entry["path"], entry.get("config"))
-        loaded = info.get("vocoder") or GRIFFIN_LIM
+        loaded = info.vocoder or GRIFFIN_LIM
         current = self.vocoder.findData(loaded, PATH_ROLE)
         if current < 0:
-            _add(self.vocoder, info.get("vocoder_label") or loaded, loaded, None)
+            _add(self.vocoder, info.vocoder_label or loaded, loaded, None)
             current = self.vocoder.count() - 1
         self.vocoder.addItem(IMPORT_VOCODER)
         self.vocoder.setCurrentIndex(current)
-        compatible = ", ".join(info.get("compatible_vocoders") or [])
+        compatible = ", ".join(info.compatible_vocoders)
         self.vocoder.setToolTip(f"Turns this model's mels into audio; it takes: {compatible}")
 
     def values(self) -> dict[str, Any]:
@@ -215,7 +217,7 @@ class SynthesisPanel(QWidget):
             )
             if chosen:
                 self.model_chosen.emit(*chosen)
-        elif path and path != self._info.get("voice"):
+        elif path and (self._info is None or path != self._info.voice):
             self.model_chosen.emit(path, config)
 
     def _on_vocoder(self, index: int) -> None:
@@ -227,15 +229,15 @@ class SynthesisPanel(QWidget):
             )
             if chosen:
                 self.vocoder_chosen.emit(*chosen)
-        elif path and path != (self._info.get("vocoder") or GRIFFIN_LIM):
+        elif path and (self._info is None or path != (self._info.vocoder or GRIFFIN_LIM)):
             self.vocoder_chosen.emit(path, config)
 
     def _restore_selection(self) -> None:
-        if not self._info:
+        if self._info is None:
             return
         for combo, loaded in (
-            (self.model, self._info.get("voice")),
-            (self.vocoder, self._info.get("vocoder") or GRIFFIN_LIM),
+            (self.model, self._info.voice),
+            (self.vocoder, self._info.vocoder or GRIFFIN_LIM),
         ):
             index = combo.findData(loaded, PATH_ROLE)
             if index >= 0:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from engine.api import LoadAnswer
 from engine.user_data import data_dir
 
 CardSource = Callable[[], dict[str, Any]]
@@ -23,18 +24,17 @@ CardSource = Callable[[], dict[str, Any]]
 DATASET_FOLDER_KEY = "voice/dataset_folder"
 
 
-def card_source(info: dict[str, Any] | None = None) -> CardSource:
+def card_source(info: LoadAnswer | None = None) -> CardSource:
     """A function giving the card of the voice the engine loaded (``info`` is the engine's
-    load result; None or empty: the default voice). Call it off the UI thread."""
-    info = dict(info or {})
+    load answer; None: the default voice). Call it off the UI thread."""
+    path, voice = (info.path, info.voice) if info else (None, None)
 
     def card() -> dict[str, Any]:
         from engine.checkpoints.voices import CARD_FILE, load_voice
 
-        path = info.get("path")
         if path and (Path(path) / CARD_FILE).is_file():
             return json.loads((Path(path) / CARD_FILE).read_text(encoding="utf-8"))
-        return load_voice(path or info.get("voice") or None).card
+        return load_voice(path or voice or None).card
 
     return card
 

@@ -69,3 +69,13 @@ def test_the_command_line_answers_without_heavy_imports(argv: list[str]) -> None
 def test_no_studio_module_imports_the_engine_s_heavy_libraries() -> None:
     """Nor does naming the user's folders, which the window does on the UI thread."""
     assert _fresh(_STUDIO.format(heavy=HEAVY))["heavy"] == []
+
+
+def test_the_contract_imports_neither_torch_nor_numpy() -> None:
+    """engine.api and the light modules it stands with are what the window may read."""
+    code = (
+        "import json, sys\n"
+        "import engine.api, engine.controls, engine.families, engine.user_data\n"
+        f"print(json.dumps({{'heavy': [m for m in {(*HEAVY, 'numpy')!r} if m in sys.modules]}}))"
+    )
+    assert _fresh(code)["heavy"] == []

@@ -32,11 +32,11 @@ def test_use_this_voice_loads_the_run_folder_and_renders(studio_app, glottis_dat
     (run / "card.json").write_text(json.dumps(card), encoding="utf-8")
     window = open_window()
     try:
-        wait_until(lambda: window.engine_info.get("voice") == DEFAULT_VOICE, 120, "the voice")
+        wait_until(lambda: window.engine_info.voice == DEFAULT_VOICE, 120, "the voice")
         training = window.voice_panels.open_training()
         training.use_voice_requested.emit(str(run))
         wait_until(
-            lambda: window.engine_info.get("voice") == "my-voice" and not window.engine.busy,
+            lambda: window.engine_info.voice == "my-voice" and not window.engine.busy,
             120,
             "the fine-tuned voice",
         )

@@ -32,17 +32,17 @@ def test_type_render_drag_nudge_undo_export(window, tmp_path):
     assert "CPU" in window.device_label.text() or "NVIDIA" in window.device_label.text()
     assert "RTF" in window.render_label.text()
     # VITS makes audio itself: no vocoder, no alignment matrix, its three knobs only.
-    assert window.engine_info["voice"] in window.model_label.text()
+    assert window.engine_info.voice in window.model_label.text()
     assert not window.panel.vocoder.isEnabled() and not window.take_view.matrix_shown
     knobs = {name for name, w in window.panel.widgets.items() if w.isEnabled()}
-    assert knobs == set(window.engine_info["control_names"])
+    assert knobs == set(window.engine_info.control_names)
     assert knobs == {"noise_scale", "noise_w", "length_scale"}
 
     take = window.current_take
     original = take.rendered
     before = take.durations
     parts = dur.segments(take.tokens)
-    assert len(original.audio) == sum(before) * window.engine_info["hop_length"]
+    assert len(original.audio) == sum(before) * window.engine_info.hop_length
 
     # Drag a boundary later with mouse events, as far as its right neighbour allows (<= 3).
     view, plot = window.take_view, window.take_view.alignment
@@ -68,7 +68,7 @@ def test_type_render_drag_nudge_undo_export(window, tmp_path):
     QTest.keyClick(view, Qt.Key.Key_Right)
     wait_until(lambda: sum(window.current_take.durations) == sum(before) + 1, 10, "the nudge")
     rendered(window)
-    hop = window.engine_info["hop_length"]
+    hop = window.engine_info.hop_length
     assert len(window.current_take.rendered.audio) == len(original.audio) + hop
 
     # Undo both edits: the durations and (remembered, not re-rendered) audio come back.
@@ -83,7 +83,7 @@ def test_type_render_drag_nudge_undo_export(window, tmp_path):
     # Export the take and read it back.
     path = window.export_take(str(tmp_path / "take.wav"))
     audio, rate = sf.read(path, dtype="float32")
-    assert rate == window.engine_info["sample_rate"]
+    assert rate == window.engine_info.sample_rate
     expected = window.current_take.rendered.audio
     assert len(audio) == len(expected)
     # At full scale, as glottis say writes each sentence.

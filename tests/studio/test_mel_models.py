@@ -73,20 +73,20 @@ def _enabled(window) -> set[str]:
 
 def test_grad_tts_and_hifigan_imported_through_the_selectors(window, monkeypatch):
     panel = window.panel
-    assert window.engine_info["family"] == "glow-tts"  # the model used last comes back
+    assert window.engine_info.family == "glow-tts"  # the model used last comes back
     assert _enabled(window) == {"noise_scale", "length_scale"}
     assert window.take_view.matrix_shown
 
     _import(window, monkeypatch, panel.model, synthesis.IMPORT_MODEL, _fixture("grad-tts"))
-    _loaded(window, lambda i: i.get("family") == "grad-tts", "Grad-TTS to load")
+    _loaded(window, lambda i: i is not None and i.family == "grad-tts", "Grad-TTS to load")
     info = window.engine_info
-    assert _enabled(window) == set(info["control_names"])
+    assert _enabled(window) == set(info.control_names)
     assert _enabled(window) == {"length_scale", "temperature", "steps", "stochastic"}
     assert not panel.widgets["noise_w"].isEnabled()
     assert not panel.widgets["sigma"].isEnabled() and not panel.speaker.isEnabled()
-    assert panel.widgets["length_scale"].value() == pytest.approx(info["controls"]["length_scale"])
-    assert panel.widgets["steps"].value() == info["controls"]["steps"]
-    assert panel.stochastic.isChecked() == info["controls"]["stochastic"]
+    assert panel.widgets["length_scale"].value() == pytest.approx(info.controls["length_scale"])
+    assert panel.widgets["steps"].value() == info.controls["steps"]
+    assert panel.stochastic.isChecked() == info.controls["stochastic"]
     assert panel.vocoder.isEnabled() and panel.vocoder.currentText() == "Griffin-Lim"
     assert window.take_view.matrix_shown
     assert "Grad-TTS" in window.model_label.text()
@@ -94,16 +94,16 @@ def test_grad_tts_and_hifigan_imported_through_the_selectors(window, monkeypatch
     assert "CPU" in window.device_label.text() or "NVIDIA" in window.device_label.text()
 
     _import(window, monkeypatch, panel.vocoder, synthesis.IMPORT_VOCODER, _fixture("hifi-gan"))
-    _loaded(window, lambda i: i.get("vocoder_family") == "hifigan", "HiFi-GAN to load")
+    _loaded(window, lambda i: i is not None and i.vocoder_family == "hifigan", "HiFi-GAN to load")
     assert "HiFi-GAN" in window.model_label.text()
     assert "HiFi-GAN" in panel.vocoder.currentText()
     # Both are offered again, by name, without a dialog.
     labels = [panel.model.itemText(i) for i in range(panel.model.count())]
     assert any("Grad-TTS" in label for label in labels)
     _choose(panel.vocoder, "Griffin-Lim")
-    _loaded(window, lambda i: i.get("vocoder") == "griffin-lim", "Griffin-Lim again")
+    _loaded(window, lambda i: i is not None and i.vocoder == "griffin-lim", "Griffin-Lim again")
     _choose(panel.vocoder, panel.vocoder.itemText(1))
-    _loaded(window, lambda i: i.get("vocoder_family") == "hifigan", "HiFi-GAN again")
+    _loaded(window, lambda i: i is not None and i.vocoder_family == "hifigan", "HiFi-GAN again")
 
 
 @pytest.mark.parametrize(
@@ -115,9 +115,9 @@ def test_grad_tts_and_hifigan_imported_through_the_selectors(window, monkeypatch
     ],
 )
 def test_a_refused_file_is_said_and_the_model_stays(window, what, said):
-    if window.engine_info.get("family") != "grad-tts":
+    if window.engine_info.family != "grad-tts":
         pytest.skip("needs the Grad-TTS of the test before")
-    before = dict(window.engine_info)
+    before = window.engine_info
     if what == "a vocoder as acoustic model":
         hifigan = _fixture("hifi-gan")
         window.load_model(str(hifigan.checkpoint), str(hifigan.config))
@@ -133,18 +133,18 @@ def test_a_refused_file_is_said_and_the_model_stays(window, what, said):
     assert said in message and "is still loaded" in message
     assert "Traceback" not in message
     assert window.engine_info == before
-    assert window.panel.model.currentText() == before["label"]
+    assert window.panel.model.currentText() == before.label
     assert "Grad-TTS" in window.model_label.text() and "CPU" in window.device_label.text()
     window.message_bar.hide()
 
 
 def test_render_drag_a_boundary_and_the_matrix_follows(window):
-    if window.engine_info.get("family") != "grad-tts":
+    if window.engine_info.family != "grad-tts":
         pytest.skip("needs the Grad-TTS of the first test")
     window.panel.widgets["steps"].setValue(2)
     _render(window, "Hello there, world.")
     take = window.current_take
-    assert take.voice == window.engine_info["voice"]
+    assert take.voice == window.engine_info.voice
     assert take.utterance["controls"]["steps"] == 2
     assert "RTF" in window.render_label.text() and "vocoder" in window.render_label.text()
     matrix = window.take_view.matrix
@@ -189,7 +189,7 @@ def test_render_drag_a_boundary_and_the_matrix_follows(window):
 
 
 def test_a_take_moved_to_glow_tts_is_compared_a_b(window):
-    if window.engine_info.get("family") != "grad-tts" or not window.project.takes:
+    if window.engine_info.family != "grad-tts" or not window.project.takes:
         pytest.skip("needs the Grad-TTS take of the test before")
     glow = _fixture("glow-tts")
     grad_take = window.current_take
@@ -203,15 +203,15 @@ def test_a_take_moved_to_glow_tts_is_compared_a_b(window):
     seconds = sum(grad_take.durations) * window.frame_seconds
 
     window.load_model(str(glow.checkpoint), str(glow.config))
-    _loaded(window, lambda i: i.get("family") == "glow-tts", "Glow-TTS to load")
-    assert _enabled(window) == set(window.engine_info["control_names"])
+    _loaded(window, lambda i: i is not None and i.family == "glow-tts", "Glow-TTS to load")
+    assert _enabled(window) == set(window.engine_info.control_names)
     assert window.panel.widgets["noise_scale"].isEnabled()
     assert not window.panel.widgets["steps"].isEnabled()
     assert "Move takes" in window.message_bar.action.text()
     assert window.transplant_action.isEnabled()
 
     window.message_bar.action.click()
-    wait_until(lambda: window.current_take.voice == window.engine_info["voice"], 60, "the move")
+    wait_until(lambda: window.current_take.voice == window.engine_info.voice, 60, "the move")
     rendered(window, 120)
     moved = window.current_take
     moved_seconds = sum(moved.durations) * window.frame_seconds
@@ -227,7 +227,7 @@ def test_a_take_moved_to_glow_tts_is_compared_a_b(window):
         assert len(shown) == len(version.rendered.audio)
 
     window.undo_stack.undo()  # back to the Grad-TTS take: it is offered the move again
-    assert window.current_take.voice != window.engine_info["voice"]
+    assert window.current_take.voice != window.engine_info.voice
     assert window.transplant_action.isEnabled()
 
 
@@ -236,7 +236,7 @@ def test_a_word_spoken_as_given_arpabet(window, monkeypatch):
     between spaces, and the take says the phones given."""
     from PySide6.QtWidgets import QInputDialog
 
-    if window.engine_info.get("phoneme_type") != "arpabet":
+    if window.engine_info.phoneme_type != "arpabet":
         pytest.skip("needs the ARPAbet model of the tests before")
     _render(window, "Hello there.")
     take = window.current_take
@@ -264,9 +264,9 @@ def test_a_word_spoken_as_given_arpabet(window, monkeypatch):
 def test_a_multi_speaker_model_speaks_with_the_chosen_speaker(window):
     multi = _fixture("grad-tts", "small_ms")
     window.load_model(str(multi.checkpoint), str(multi.config))
-    _loaded(window, lambda i: i.get("speakers", 1) > 1, "the multi-speaker Grad-TTS")
+    _loaded(window, lambda i: i is not None and i.speakers > 1, "the multi-speaker Grad-TTS")
     speaker = window.panel.speaker
-    assert speaker.isEnabled() and speaker.maximum() == window.engine_info["speakers"] - 1 == 246
+    assert speaker.isEnabled() and speaker.maximum() == window.engine_info.speakers - 1 == 246
     speaker.setValue(5)
     window.panel.widgets["steps"].setValue(2)
     _render(window, "Hi.")

@@ -1,0 +1,181 @@
+"""The contract between the window and the engine: what crosses the pipe, in types that
+import neither torch nor numpy, so the studio reads them without loading the engine.
+
+- :class:`Utterance` and :class:`SentencePlan`: a take, everything needed to render it again
+  (the engine's :class:`engine.synthesis.Synthesizer` makes and renders them; the studio's
+  documents hold them);
+- the operation and event names of the engine process (:mod:`engine.service`) and
+  :class:`LoadAnswer`, what a ``load`` answers;
+- the knobs and their one table of ranges live in :mod:`engine.controls`, the model families
+  in :mod:`engine.families`; both are as light as this module.
+
+Audio and mels cross the pipe as numpy arrays inside the answers' dicts; this module names
+no array type.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from engine.controls import Controls
+from engine.errors import SynthesisError
+
+# The engine process's operations (studio -> engine) and events (engine -> studio).
+LOAD, PREPARE, TRANSPLANT, RENDER = "load", "prepare", "transplant", "render"
+CANCEL, SHUTDOWN = "cancel", "shutdown"
+READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
+
+DEFAULT_SEED = 0
+MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
+
+
+@dataclass(frozen=True)
+class SentencePlan:
+    """One sentence of an utterance: its tokens (one per id) and their durations in frames."""
+
+    text: str
+    phonemes: tuple[str, ...]
+    tokens: tuple[str, ...]
+    ids: tuple[int, ...]
+    predicted: tuple[int, ...]
+    durations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Everything a take is made of; rendering it twice gives the same samples.
+
+    ``voice`` names the acoustic model, which must render it. ``vocoder`` records the one it
+    was prepared with (None for VITS) without binding it: another vocoder may voice the same
+    utterance, to compare. ``frame_seconds`` is the model's hop over its sample rate, so the
+    durations can move to a model of another frame rate (``Synthesizer.transplant``).
+    """
+
+    text: str
+    sentences: tuple[SentencePlan, ...]
+    seed: int
+    controls: Controls
+    voice: str
+    speaker: int | None = None
+    vocoder: str | None = None
+    frame_seconds: float | None = None
+
+    @property
+    def frame_count(self) -> int:
+        return sum(sum(s.durations) for s in self.sentences)
+
+    def with_durations(self, durations: Sequence[Sequence[int]]) -> Utterance:
+        """A copy whose durations (one list per sentence, one int per token) are ``durations``."""
+        if len(durations) != len(self.sentences):
+            raise SynthesisError(
+                f"durations has {len(durations)} sentences, the utterance has {len(self.sentences)}"
+            )
+        plans = []
+        for number, (plan, given) in enumerate(zip(self.sentences, durations, strict=True), 1):
+            plans.append(replace(plan, durations=_checked_durations(given, plan, number)))
+        return replace(self, sentences=tuple(plans))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Utterance:
+        """The utterance ``to_dict`` wrote; its durations are checked as ``with_durations``
+        checks them."""
+        plans = tuple(SentencePlan(**_with_tuples(s)) for s in data["sentences"])
+        if not plans:
+            raise SynthesisError("an utterance needs at least one sentence")
+        utterance = cls(
+            text=data["text"],
+            sentences=plans,
+            seed=int(data["seed"]),
+            controls=Controls.from_dict(data["controls"]),
+            voice=data["voice"],
+            speaker=data.get("speaker"),
+            vocoder=data.get("vocoder"),
+            frame_seconds=data.get("frame_seconds"),
+        )
+        return utterance.with_durations([plan.durations for plan in plans])
+
+
+def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
+    if not isinstance(given, Sequence) or isinstance(given, str):
+        raise SynthesisError(f"sentence {number}: durations must be a list of frame counts")
+    if len(given) != len(plan.tokens):
+        raise SynthesisError(
+            f"sentence {number} has {len(plan.tokens)} tokens but {len(given)} durations were given"
+        )
+    values = []
+    for value in given:
+        whole = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (whole and math.isfinite(value) and float(value).is_integer() and value >= 0):
+            raise SynthesisError(
+                f"sentence {number}: durations must be whole frames >= 0, got {value!r}"
+            )
+        values.append(int(value))
+    check_frame_total(sum(values), number)
+    return tuple(values)
+
+
+def check_frame_total(frames: int, number: int) -> None:
+    """Refuse a sentence of no frames, or of more than a sentence may hold."""
+    if frames == 0:
+        raise SynthesisError(f"sentence {number}: durations add up to zero frames")
+    if frames > MAX_SENTENCE_FRAMES:
+        raise SynthesisError(
+            f"sentence {number} would last {frames} frames, more than the {MAX_SENTENCE_FRAMES} "
+            "a sentence may have; shorten it or lower length_scale"
+        )
+
+
+def _with_tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """A saved sentence plan's fields with its JSON lists as the tuples the plan holds."""
+    return {
+        key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()
+    }
+
+
+@dataclass(frozen=True)
+class LoadAnswer:
+    """What the engine says after loading a model: what the window shows and offers."""
+
+    voice: str
+    label: str
+    path: str
+    family: str
+    mel_model: bool
+    device: str
+    runtime: str
+    sample_rate: int
+    hop_length: int
+    phoneme_type: str
+    speakers: int
+    control_names: tuple[str, ...]
+    controls: dict[str, Any]
+    voices: list[str] = field(default_factory=list)
+    config: str | None = None
+    vocoder: str | None = None
+    vocoder_config: str | None = None
+    vocoder_label: str | None = None
+    vocoder_family: str | None = None
+    compatible_vocoders: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def frame_seconds(self) -> float:
+        return self.hop_length / self.sample_rate
+
+    def to_message(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> LoadAnswer:
+        """The answer from an engine event (whose other keys, ``job`` and ``event``, are
+        left)."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in message.items() if key in known}
+        values["control_names"] = tuple(values.get("control_names", ()))
+        return cls(**values)

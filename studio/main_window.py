@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -436,7 +437,7 @@ class MainWindow(QMainWindow):
             if take.voice != voice:
                 continue  # made with another model: moved to this one only when asked
             if take.rendered is None and key not in self._requested:
-                job = self.engine.render(take.utterance)
+                job = self.engine.render(take.utterance.to_dict())
                 self._render_jobs[job] = key
                 self._requested.add(key)
 
@@ -444,7 +445,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self, job: int, op: str, result: dict) -> None:
         if op == "prepare" and job == self._prepare_job:
             self._prepare_job = None
-            takes = [Take(utterance) for utterance in result["takes"]]
+            takes = [Take.from_message(utterance) for utterance in result["takes"]]
             self.undo_stack.push(
                 ReplaceTakes(
                     self,
@@ -704,7 +705,7 @@ class MainWindow(QMainWindow):
         text = take.text.replace(word, override, 1)
         self._override = (self.current_index, take)
         self._override_job = self.engine.prepare(
-            text, take.utterance["controls"], take.seed, take.utterance.get("speaker")
+            text, asdict(take.utterance.controls), take.seed, take.utterance.speaker
         )
 
     @Slot(int, str, dict)
@@ -717,7 +718,7 @@ class MainWindow(QMainWindow):
         if index >= len(takes) or takes[index] is not before or len(result["takes"]) != 1:
             self.message_bar.show_message("The override did not give one sentence.", "warning")
             return
-        takes[index] = Take(result["takes"][0])
+        takes[index] = Take.from_message(result["takes"][0])
         self.undo_stack.push(
             ReplaceTakes(self, self.project.takes, takes, "Override phonemes", index, index)
         )
@@ -867,7 +868,7 @@ class MainWindow(QMainWindow):
         self._transplant_jobs.clear()
         controls = self.panel.values()
         for index in foreign:
-            utterance = self.project.takes[index].utterance
+            utterance = self.project.takes[index].utterance.to_dict()
             job = self.engine.transplant(utterance, controls)
             self._transplant_jobs[job] = index
         self.message_bar.hide()
@@ -875,7 +876,7 @@ class MainWindow(QMainWindow):
     def _on_transplanted(self, index: int, result: dict) -> None:
         if self._transplanted is None:
             return
-        self._transplanted[index] = Take(result["takes"][0])
+        self._transplanted[index] = Take.from_message(result["takes"][0])
         if self._transplant_jobs:
             return
         after, self._transplanted = self._transplanted, None

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from engine.api import SentencePlan, Utterance
+from engine.errors import SynthesisError
 from engine.storage import atomic_file
 
 FORMAT = "glottis-project"
@@ -68,39 +70,45 @@ class Rendered:
 
 @dataclass
 class Take:
-    """One sentence: the utterance the engine renders, and the renders made of it."""
+    """One sentence: the utterance the engine renders (one sentence plan), and the renders
+    made of it."""
 
-    utterance: dict[str, Any]
+    utterance: Utterance
     renders: OrderedDict[tuple[int, ...], Rendered] = field(default_factory=OrderedDict)
 
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Take:
+        """A take from an utterance as the engine or a project file writes it."""
+        return cls(Utterance.from_dict(message))
+
     @property
-    def plan(self) -> dict[str, Any]:
-        return self.utterance["sentences"][0]
+    def plan(self) -> SentencePlan:
+        return self.utterance.sentences[0]
 
     @property
     def text(self) -> str:
-        return str(self.plan["text"])
+        return self.plan.text
 
     @property
     def tokens(self) -> list[str]:
-        return list(self.plan["tokens"])
+        return list(self.plan.tokens)
 
     @property
     def durations(self) -> tuple[int, ...]:
-        return tuple(int(d) for d in self.plan["durations"])
+        return self.plan.durations
 
     @property
     def predicted(self) -> tuple[int, ...]:
-        return tuple(int(d) for d in self.plan["predicted"])
+        return self.plan.predicted
 
     @property
     def seed(self) -> int:
-        return int(self.utterance["seed"])
+        return self.utterance.seed
 
     @property
     def voice(self) -> str:
         """The acoustic model the take was prepared for (only it can render the take)."""
-        return str(self.utterance.get("voice", ""))
+        return self.utterance.voice
 
     @property
     def rendered(self) -> Rendered | None:
@@ -114,10 +122,12 @@ class Take:
 
     def with_durations(self, durations: Sequence[int]) -> Take:
         """A take of the same sentence with other durations; it shares the renders kept."""
-        if len(durations) != len(self.plan["tokens"]):
+        if len(durations) != len(self.plan.tokens):
             raise ProjectError("durations do not fit the take's tokens")
-        plan = {**self.plan, "durations": [int(d) for d in durations]}
-        return Take({**self.utterance, "sentences": [plan]}, self.renders)
+        try:
+            return Take(self.utterance.with_durations([list(durations)]), self.renders)
+        except SynthesisError as error:
+            raise ProjectError(str(error)) from error
 
     def remember(self, durations: Sequence[int], rendered: Rendered) -> None:
         key = tuple(int(d) for d in durations)
@@ -156,7 +166,7 @@ class Project:
             "seed": self.seed,
             "seed_locked": self.seed_locked,
             "takes": [
-                {"utterance": take.utterance, "wav": f"{TAKES_DIR}/{n:03d}.wav"}
+                {"utterance": take.utterance.to_dict(), "wav": f"{TAKES_DIR}/{n:03d}.wav"}
                 for n, take in enumerate(self.takes, 1)
             ],
         }
@@ -168,10 +178,7 @@ class Project:
         if int(data.get("version", 0)) > VERSION:
             raise ProjectError(f"{where} was written by a newer Glottis; update to open it")
         try:
-            takes = [Take(dict(entry["utterance"])) for entry in data.get("takes", [])]
-            for take in takes:
-                if len(take.plan["durations"]) != len(take.plan["tokens"]):
-                    raise ProjectError(f"{where}: a take's durations do not fit its tokens")
+            takes = [Take.from_message(entry["utterance"]) for entry in data.get("takes", [])]
             return cls(
                 text=str(data.get("text", "")),
                 takes=takes,
@@ -184,6 +191,8 @@ class Project:
                 vocoder_config=data.get("vocoder_config"),
                 speaker=None if data.get("speaker") is None else int(data["speaker"]),
             )
+        except SynthesisError as error:  # a take's durations that do not fit its tokens, ...
+            raise ProjectError(f"{where}: a take's durations do not fit it ({error})") from error
         except (KeyError, IndexError, TypeError, ValueError) as error:
             if isinstance(error, ProjectError):
                 raise
@@ -192,7 +201,7 @@ class Project:
 
 def snapshot(project: Project) -> Project:
     """A copy to save from another thread: the takes with their current audio, nothing the
-    window goes on changing (utterance dicts are never changed in place, only replaced)."""
+    window goes on changing (utterances are frozen: edits replace them)."""
     takes = []
     for take in project.takes:
         copy = Take(take.utterance)

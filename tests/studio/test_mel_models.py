@@ -145,7 +145,7 @@ def test_render_drag_a_boundary_and_the_matrix_follows(window):
     _render(window, "Hello there, world.")
     take = window.current_take
     assert take.voice == window.engine_info.voice
-    assert take.utterance["controls"]["steps"] == 2
+    assert take.utterance.controls.steps == 2
     assert "RTF" in window.render_label.text() and "vocoder" in window.render_label.text()
     matrix = window.take_view.matrix
     assert matrix.matrix.shape == (len(take.tokens), sum(take.durations))
@@ -270,5 +270,5 @@ def test_a_multi_speaker_model_speaks_with_the_chosen_speaker(window):
     speaker.setValue(5)
     window.panel.widgets["steps"].setValue(2)
     _render(window, "Hi.")
-    assert window.current_take.utterance["speaker"] == 5
+    assert window.current_take.utterance.speaker == 5
     assert window.project.speaker == 5

@@ -26,7 +26,7 @@ def _take(text: str, durations: list[int]) -> projects.Take:
         "voice": "v",
         "speaker": None,
     }
-    return projects.Take(utterance)
+    return projects.Take.from_message(utterance)
 
 
 def test_save_and_open_keep_text_durations_seeds_and_audio(tmp_path):

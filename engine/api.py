@@ -131,10 +131,10 @@ def check_frame_total(frames: int, number: int) -> None:
         )
 
 
-def _with_tuples(fields: dict[str, Any]) -> dict[str, Any]:
+def _with_tuples(saved: dict[str, Any]) -> dict[str, Any]:
     """A saved sentence plan's fields with its JSON lists as the tuples the plan holds."""
     return {
-        key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()
+        key: tuple(value) if isinstance(value, list) else value for key, value in saved.items()
     }
 
 

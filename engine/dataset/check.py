@@ -24,16 +24,13 @@ from typing import Any
 import numpy as np
 
 from engine import asr as recognition
+from engine.audio.levels import MAX_CLIPPING_SHARE, clipping_share
 from engine.dataset.audio_file import UnreadableAudio, read_audio
 from engine.dataset.errors import DatasetError
 from engine.dataset.layout import METADATA, WAVS, Entry, Rejected, read_metadata
 from engine.dataset.prompts import PhonemeCoverage, coverage_for_voice
 from engine.dataset.trim import find_speech
 
-# |sample| at or above this is at full scale (within 0.01 dB): clipped, or about to be.
-CLIP_LEVEL = 0.999
-# A few full-scale samples are what peak normalisation leaves; more is audible clipping.
-MAX_CLIPPING_SHARE = 1e-4
 # Quieter than this the take needs more gain: 16-bit noise and room noise come up with it.
 MIN_PEAK_DBFS = -20.0
 # Below 20 dB the noise is plainly audible and a model learns to reproduce it.
@@ -116,7 +113,7 @@ def measure(audio: np.ndarray, sample_rate: int) -> Measurements:
     return Measurements(
         duration_s=len(audio) / sample_rate,
         peak_dbfs=20.0 * math.log10(peak) if peak > 0 else -math.inf,
-        clipping_share=float(np.mean(magnitude >= CLIP_LEVEL)),
+        clipping_share=clipping_share(audio),
         snr_db=_snr_db(speech.frame_db, speech.is_speech),
         silence_share=speech.silence_share,
     )

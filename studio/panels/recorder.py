@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.audio.levels import is_clipped
 from engine.audio.recording import (
     InputDevice,
     Level,
@@ -692,7 +693,7 @@ class RecorderPanel(QWidget):
         if prompt is None or self.recorder is None:
             return
         take = self.recorder.stop_take()
-        clipped = self.recorder.meter.clipped
+        clipped = is_clipped(take.audio)  # the dataset check's rule, not the meter's light
         self._refresh_status(prompt.id)
         if take.duration_s < MIN_TAKE_SECONDS:
             self.kept_label.setText(f"{prompt.id}: the take was too short to keep")

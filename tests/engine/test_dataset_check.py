@@ -155,3 +155,19 @@ def test_check_of_a_folder_that_is_no_dataset(tmp_path):
 
 def _noise(n: int, rms: float) -> np.ndarray:
     return np.random.default_rng(3).normal(0, rms, n).astype(np.float32)
+
+
+def test_the_recorder_and_the_check_call_the_same_takes_clipped():
+    """One rule (engine.audio.levels.is_clipped): a hot peak that lights the meter is not a
+    clipped take; many samples at full scale are, for the recorder and the check alike."""
+    from engine.audio.levels import is_clipped
+    from engine.dataset.check import measure, problems_of
+
+    rate = 22050
+    t = np.arange(rate) / rate
+    hot = (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    hot[rate // 2] = 10 ** (-0.5 / 20)  # above the meter's -1 dBFS light
+    clipped = np.clip(1.5 * np.sin(2 * np.pi * 220 * t), -1, 1).astype(np.float32)
+    for audio, expected in ((hot, False), (clipped, True)):
+        said = any("clipped" in p for p in problems_of(measure(audio, rate)))
+        assert is_clipped(audio) == said == expected

@@ -101,8 +101,9 @@ def test_recorder_meters_a_real_device_and_keeps_a_trimmed_16_bit_take(sink_pane
     assert panel.current_prompt.id == "t_0001"
     key(panel, Qt.Key.Key_R)
     assert panel.recording
-    # 0.6 s of silence, 1.5 s at -6 dBFS, 0.3 s at -0.2 dBFS (clips), 0.8 s of silence.
-    signal = np.concatenate([silence(0.6), tone(1.5, 0.5), tone(0.3, 0.98), silence(0.8)])
+    # 0.6 s of silence, 1.5 s at -6 dBFS, 0.3 s at full scale (clips: the meter lights and
+    # the take is called clipped, by the dataset check's rule), 0.8 s of silence.
+    signal = np.concatenate([silence(0.6), tone(1.5, 0.5), tone(0.3, 1.0), silence(0.8)])
     play_through(panel, sink, signal)
     key(panel, Qt.Key.Key_S)
     assert not panel.recording
@@ -111,7 +112,7 @@ def test_recorder_meters_a_real_device_and_keeps_a_trimmed_16_bit_take(sink_pane
     steady = [lv for lv, _ in readings if abs(lv.rms_dbfs - 20 * math.log10(0.5 / 2**0.5)) < 1]
     assert len(steady) >= 5, readings
     assert np.median([lv.peak_dbfs for lv in steady]) == pytest.approx(-6.02, abs=0.5)
-    assert any(lv.clipping for lv, _ in readings), "the -0.2 dBFS burst was not seen clipping"
+    assert any(lv.clipping for lv, _ in readings), "the full-scale burst was not seen clipping"
     assert any(shown for _, shown in readings), "no clipping warning was shown"
     assert min(lv.noise_floor_dbfs for lv, _ in readings[-5:]) < -60
     assert "Noise floor" in panel.noise_label.text()

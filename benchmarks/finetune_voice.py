@@ -5,7 +5,7 @@
 
 The "person" is Debian's ``flite`` with its ``slt`` voice (female US English; installed
 through ``scripts/install-system-deps.sh --bench`` when missing). It speaks the first
-``--clips`` prompts of ``resources/prompts/en.txt`` as the recordings and the last 10 as
+``--clips`` prompts of ``engine/resources/prompts/en.txt`` as the recordings and the last 10 as
 held-out sentences that training never sees. The recordings go in through
 ``glottis dataset import``; the fine-tune runs headless with the wall-clock budget
 ``--minutes`` (every preparation stage included), and at each checkpoint the voice as it then

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/speed_models.py [--repeats 3] [--threads 2] [--only NAME]
 
-Every model is built at its full official config (``resources/configs/``) with random weights
+Every model is built at its full official config (``engine/resources/configs/``) with random weights
 (``torch.manual_seed(0)``), in eval mode under ``torch.inference_mode()``, and timed on CPU in
 float32 as the official figures in ``perf.json`` were: the median of ``--repeats`` runs after
 one warm-up, for 430 mel frames = 110 080 samples = 4.992 s of audio at 22 050 Hz.
@@ -42,9 +42,10 @@ from engine.models.glow_tts import build_glow_tts
 from engine.models.grad_tts import build_grad_tts
 from engine.models.hifigan import build_hifigan
 from engine.models.waveglow import build_waveglow
+from engine.package_data import resource  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-CONFIGS = REPO / "resources" / "configs"
+CONFIGS = resource("configs")
 N_FRAMES = 430
 HOP = 256
 SAMPLE_RATE = 22050

@@ -1,5 +1,5 @@
 """The ``glottis`` command line: ``say``, ``phonemes``, ``voices``, ``inspect``, ``dataset``,
-``train`` and ``export``.
+``train``, ``export`` and ``studio``.
 
 Errors a user can cause (empty or unsayable text, an unknown voice, a path that cannot be
 written, a bad durations file, a control out of range) end with exit code 2 and one line
@@ -113,6 +113,10 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
     dataset_cli.add_parser(commands)
     train_cli.add_parser(commands)
+
+    studio = commands.add_parser("studio", help="open the studio window (as glottis-studio)")
+    studio.add_argument("project", nargs="?", help="a project folder to open")
+    studio.add_argument("--text", help="text to put in the editor (rendered once ready)")
 
     export = commands.add_parser(
         "export", help="write a voice as a Piper voice (.onnx and .onnx.json)"
@@ -394,6 +398,18 @@ def _export(args: argparse.Namespace) -> None:
     print(f"wrote {onnx_path} and {json_path}")
 
 
+def _studio(args: argparse.Namespace) -> int:
+    """The window runs as its own program (the engine never imports the studio)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "studio"]
+    if args.project:
+        command.append(args.project)
+    if args.text is not None:
+        command += ["--text", args.text]
+    return subprocess.call(command)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status. Characters the voice cannot say are reported
     once each, as one line, when the command succeeds; other warnings are shown as usual."""
@@ -406,6 +422,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         "dataset": dataset_cli.run,
         "train": train_cli.run,
         "export": _export,
+        "studio": _studio,
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsayableWarning)

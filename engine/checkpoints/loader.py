@@ -37,8 +37,9 @@ from engine.models.glow_tts import build_glow_tts
 from engine.models.grad_tts import build_grad_tts
 from engine.models.hifigan import build_hifigan
 from engine.models.vits import build_vits
+from engine.package_data import resource
 
-CONFIGS = Path(__file__).resolve().parents[2] / "resources" / "configs"
+CONFIGS = resource("configs")
 
 
 @dataclass
@@ -373,7 +374,7 @@ def mel_settings(family: str, config: Mapping[str, Any]) -> MelSettings:
 
 def official_mels(role: str) -> dict[str, MelSettings]:
     """The mels of the official LJSpeech/LibriTTS models of one role ("acoustic" makes them,
-    "vocoder" takes them), by a name a person recognises, from ``resources/configs``."""
+    "vocoder" takes them), by a name a person recognises, from ``engine/resources/configs``."""
     if role == "vocoder":
         found = {
             f"official HiFi-GAN {version.upper()}": _hifigan_mel(

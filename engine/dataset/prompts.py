@@ -34,9 +34,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.package_data import resource
 from engine.text.frontend import FrontEnd, FrontEndError, UnsayableWarning, front_end_for
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "prompts"
+PROMPTS_DIR = resource("prompts")
 DEFAULT_PROMPTS = PROMPTS_DIR / "en.txt"
 
 DICTIONARY_STRIDE = 4

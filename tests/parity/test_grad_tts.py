@@ -20,10 +20,11 @@ import torch
 from torch import Tensor
 
 from engine.models.grad_tts import GradTTS, build_grad_tts
+from engine.package_data import resource
 from tests.parity import discovery
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import Fixture, assert_close, fixture_params, manifests
 
-CONFIGS = REPO / "resources" / "configs" / "grad-tts"
+CONFIGS = resource("configs", "grad-tts")
 TESTED_ELSEWHERE = {"text_frontend": "the Grad-TTS symbol table is tested with the text front end"}
 REL_50_STEPS = 1e-3
 """The untrained reverse ODE expands ~e^5 over 50 steps, amplifying float reordering."""

@@ -23,10 +23,11 @@ from engine.models.hifigan import (
     MultiScaleDiscriminator,
     build_hifigan,
 )
+from engine.package_data import resource
 from tests.parity import discovery
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import Fixture, assert_close, fixture_params, manifests
 
-CONFIGS = REPO / "resources" / "configs" / "hifi-gan"
+CONFIGS = resource("configs", "hifi-gan")
 WEIGHT_NORM_ACTIVE = "wn_active/"
 METADATA = {"README", "remove_wn_maxdiff", "perturbation", "versions"}
 

@@ -20,10 +20,11 @@ from torch import Tensor
 
 from engine.checkpoints.vits_official import load_vits_checkpoint
 from engine.models.vits import SynthesizerTrn, build_vits, rational_quadratic_spline
+from engine.package_data import resource
 from tests.parity import discovery
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import Fixture, assert_close, fixture_params, manifests
 
-CONFIGS = REPO / "resources" / "configs" / "vits"
+CONFIGS = resource("configs", "vits")
 TESTED_ELSEWHERE = {"text_frontend": "the VITS symbol table is tested with the text front end"}
 
 

@@ -22,10 +22,11 @@ from torch import Tensor, nn
 
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
 from engine.models.waveglow import Denoiser, WaveGlow, build_waveglow
+from engine.package_data import resource
 from tests.parity import discovery
-from tests.parity.discovery import REPO, Fixture, assert_close, fixture_params, manifests
+from tests.parity.discovery import Fixture, assert_close, fixture_params, manifests
 
-CONFIG = REPO / "resources" / "configs" / "waveglow" / "config.json"
+CONFIG = resource("configs", "waveglow", "config.json")
 WEIGHT_NORM_ACTIVE = "wn_active/"
 METADATA = {"README", "remove_wn_maxdiff", "perturbation", "versions"}
 

@@ -26,7 +26,7 @@ def starting_point(
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor] | None]:
     """(config, weights or None). ``init_from`` (an official checkpoint of ``family``) gives
     both, its config found as the loader finds it unless ``given``; otherwise the ``given``
-    config or the official one at ``resources/configs/<official>``, from scratch."""
+    config or the official one at ``engine/resources/configs/<official>``, from scratch."""
     if init_from is not None:
         checkpoint = load(init_from, given)
         if checkpoint.family != family:

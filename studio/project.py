@@ -6,11 +6,11 @@ A project is a folder::
                    seed), and per take the
                    utterance (phonemes, ids, predicted and edited durations, seed, controls)
     takes/NNN.wav  the audio of each take as last rendered
+    takes/NNN.mel.npy  its spectrogram, as the views show it
 
 ``project.json`` is written last and atomically (temporary file, fsync, rename), so a crash
 while saving leaves the previous project readable. Utterances are stored as the engine's
-``Utterance.to_dict`` writes them; the studio reads the few fields it shows and hands the
-rest back to the engine untouched.
+``Utterance.to_dict`` writes them and read back as :class:`engine.api.Utterance`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ FORMAT = "glottis-project"
 VERSION = 1
 PROJECT_FILE = "project.json"
 TAKES_DIR = "takes"
+MEL_SUFFIX = ".mel.npy"  # beside NNN.wav: the take's spectrogram, so a reopened take shows it
 # Renders kept per take, keyed by durations, so undo and A/B give their audio back at once.
 RENDERS_KEPT = 8
 
@@ -241,9 +242,14 @@ def save(project: Project, folder: Path) -> None:
             ),
         )
         written.add(name)
+        if rendered.mel is not None:  # the spectrogram the views show, as the engine made it
+            mel_name = f"{number:03d}{MEL_SUFFIX}"
+            mel = np.asarray(rendered.mel, dtype=np.float32)
+            atomic_write(takes_dir / mel_name, lambda f, m=mel: np.save(f, m))
+            written.add(mel_name)
     text = json.dumps(project.to_json(), ensure_ascii=False, indent=1)
     atomic_write(folder / PROJECT_FILE, lambda f: f.write(text.encode("utf-8")))
-    for stale in takes_dir.glob("*.wav"):
+    for stale in [*takes_dir.glob("*.wav"), *takes_dir.glob(f"*{MEL_SUFFIX}")]:
         if stale.name not in written:
             stale.unlink(missing_ok=True)
 
@@ -265,8 +271,19 @@ def load(folder: Path) -> Project:
             audio, rate = sf.read(wav, dtype="float32")
             spans = _spans(take.durations, len(audio))
             if spans is not None:
-                take.remember(take.durations, Rendered(audio, rate, spans, None))
+                mel = _saved_mel(wav.with_name(f"{number:03d}{MEL_SUFFIX}"))
+                take.remember(take.durations, Rendered(audio, rate, spans, mel))
     return project
+
+
+def _saved_mel(path: Path) -> np.ndarray | None:
+    """A take's saved spectrogram [mels, frames], written with its audio, when it is there
+    and readable (a project saved before spectrograms were kept has none)."""
+    try:
+        mel = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return mel if mel.ndim == 2 and mel.size else None
 
 
 def _spans(durations: Sequence[int], samples: int) -> list[tuple[int, int]] | None:

@@ -310,3 +310,17 @@ def test_redo_shortcuts_reach_the_redo_action(window):
         QTest.keySequence(window, key)
         assert window.undo_stack.index() == before + 1, key.toString()
     window.undo_stack.setClean()
+
+
+def test_a_reopened_project_shows_its_spectrogram(window, tmp_path):
+    """Takes open with the spectrogram they were rendered with (it was blank after
+    reopening or recovering a project)."""
+    render(window, "A take to save. And a second one.")
+    shown = window.take_view.spectrogram.image.image
+    assert shown is not None and shown.size
+    assert window.save_to(tmp_path / "project")
+    assert window.open_project(tmp_path / "project", ask=False)
+    window.takes_list.setCurrentRow(1)
+    reopened = window.take_view.spectrogram.image.image
+    assert reopened is not None and reopened.shape == window.current_take.rendered.mel.shape
+    assert np.allclose(reopened, window.current_take.rendered.mel)

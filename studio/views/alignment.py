@@ -189,9 +189,14 @@ class AlignmentPlot(pg.PlotItem):
         self.addItem(self.selection, ignoreBounds=True)
 
     def show_take(
-        self, tokens: Sequence[str], durations: Sequence[int], frame_seconds: float
+        self,
+        tokens: Sequence[str],
+        durations: Sequence[int],
+        frame_seconds: float,
+        keep_view: bool = False,
     ) -> None:
-        """Draw the segments of ``tokens`` lasting ``durations`` frames of ``frame_seconds``."""
+        """Draw the segments of ``tokens`` lasting ``durations`` frames of ``frame_seconds``,
+        the whole of them unless ``keep_view`` (the person's zoom stays)."""
         self.frame_seconds = frame_seconds
         self.durations = list(durations)
         self.parts = dur.segments(tokens)
@@ -201,7 +206,8 @@ class AlignmentPlot(pg.PlotItem):
             for boundary in range(1, len(self.parts))
         ]
         self.segments.set_segments(starts, [p.label for p in self.parts], limits, frame_seconds)
-        self.setXRange(0, max(starts[-1], 1) * frame_seconds, padding=0)
+        if not keep_view:
+            self.setXRange(0, max(starts[-1], 1) * frame_seconds, padding=0)
 
     def boundary_seconds(self, boundary: int) -> float:
         return self.segments.boundary_frame(boundary) * self.frame_seconds

@@ -104,7 +104,14 @@ class TakeView(pg.GraphicsLayoutWidget):
         self._draw_matrix(dur.move_boundary(take.durations, parts, boundary, moved))
 
     def show_take(self, take: Take | None, rendered: Rendered | None, frame_seconds: float) -> None:
-        """Draw ``take`` (its current durations) over ``rendered`` (its latest audio)."""
+        """Draw ``take`` (its current durations) over ``rendered`` (its latest audio). The zoom
+        stays while the same sentence is shown again (after an edit or a render); another
+        sentence is shown whole."""
+        same = (
+            take is not None
+            and self._take is not None
+            and (take.text, take.tokens) == (self._take.text, self._take.tokens)
+        )
         self._take, self._frame_seconds = take, frame_seconds
         self._draw_matrix()
         if take is None:
@@ -116,7 +123,7 @@ class TakeView(pg.GraphicsLayoutWidget):
         if rendered is not None:
             self.waveform.show_audio(rendered.audio, rendered.sample_rate)
             self.spectrogram.show_mel(rendered.mel, rendered.seconds)
-        self.alignment.show_take(take.tokens, take.durations, frame_seconds)
+        self.alignment.show_take(take.tokens, take.durations, frame_seconds, keep_view=same)
         count = len(self.alignment.parts)
         if self.first >= count:
             self.set_selection(-1, -1)

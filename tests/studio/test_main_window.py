@@ -8,6 +8,7 @@ import signal
 import time
 
 import numpy as np
+import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
@@ -324,3 +325,30 @@ def test_a_reopened_project_shows_its_spectrogram(window, tmp_path):
     reopened = window.take_view.spectrogram.image.image
     assert reopened is not None and reopened.shape == window.current_take.rendered.mel.shape
     assert np.allclose(reopened, window.current_take.rendered.mel)
+
+
+def test_the_zoom_stays_across_an_edit_and_its_render(window):
+    """Zoom in, drag a boundary: after the release and the re-render the view is where the
+    person put it (it showed the whole take again); another take is shown whole."""
+    render(window, "The zoom should stay where it was. A second take.")
+    window.takes_list.setCurrentRow(0)
+    view, plot = window.take_view, window.take_view.alignment
+    take = window.current_take
+    whole = sum(take.durations) * window.frame_seconds
+    plot.setXRange(0.1 * whole, 0.5 * whole, padding=0)
+    zoomed = plot.viewRange()[0]
+    parts = dur.segments(take.tokens)
+    boundary = next(
+        b for b in range(1, len(parts)) if zoomed[0] < plot.boundary_seconds(b) < zoomed[1]
+    )
+    before = take.durations
+    start = plot.boundary_seconds(boundary)
+    drag(view, plot, start, start + window.frame_seconds)
+    wait_until(lambda: window.current_take.durations != before, 10, "the drag to be applied")
+    rendered(window)
+    assert plot.viewRange()[0] == pytest.approx(zoomed, abs=1e-6)
+    window.takes_list.setCurrentRow(1)
+    second = window.current_take
+    assert plot.viewRange()[0] == pytest.approx(
+        [0, sum(second.durations) * window.frame_seconds], abs=1e-6
+    )

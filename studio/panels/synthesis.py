@@ -95,7 +95,11 @@ class SynthesisPanel(QWidget):
         self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("The same text, seed and settings give the same take")
         self.seed_lock = QCheckBox("Lock")
-        self.seed_lock.setToolTip("Keep this seed for every render (else each render draws one)")
+        self.seed_lock.setToolTip(
+            "Keep this seed for every render (else each render draws one); a seed you type "
+            "is locked, so the take you compare with keeps its noise"
+        )
+        self.seed.lineEdit().textEdited.connect(lambda _text: self.seed_lock.setChecked(True))
         self.new_seed = QPushButton("New seed")
         self.new_seed.clicked.connect(self.draw_seed)
         row = QHBoxLayout()

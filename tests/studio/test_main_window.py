@@ -352,3 +352,15 @@ def test_the_zoom_stays_across_an_edit_and_its_render(window):
     assert plot.viewRange()[0] == pytest.approx(
         [0, sum(second.durations) * window.frame_seconds], abs=1e-6
     )
+
+
+def test_a_typed_seed_is_the_seed_of_the_next_render(window):
+    """Typing a seed locks it (it was ignored unless Lock was ticked, so changing a control
+    gave another random take)."""
+    window.panel.seed_lock.setChecked(False)
+    window.panel.seed.selectAll()
+    QTest.keyClicks(window.panel.seed, "4242")
+    assert window.panel.seed_lock.isChecked()
+    render(window, "The seed I typed.")
+    assert window.current_take.seed == 4242
+    window.panel.seed_lock.setChecked(False)

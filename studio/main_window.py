@@ -23,13 +23,22 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
@@ -104,6 +113,9 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self._check_autosave_error)
         self.autosave_timer.timeout.connect(self.write_autosave)
         self.autosave_timer.start()
+        fields = [*self.findChildren(QLineEdit), *self.findChildren(QAbstractSpinBox)]
+        for field in [*fields, self.text_edit]:
+            field.installEventFilter(self)  # the window's shortcuts reach it from its fields
         self.engine.start()
         self._load_remembered()
         self._update_title()
@@ -1166,6 +1178,35 @@ class MainWindow(QMainWindow):
             bool(voice) and any(t.voice != voice for t in self.project.takes)
         )
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """A text field asks first whether a key is its own (ShortcutOverride): the window's
+        Ctrl and Alt shortcuts (Ctrl+E, Ctrl+R, ...) are not, except the editing ones (undo,
+        redo, cut, copy, paste, select all), so a focused seed or text box no longer swallows
+        them (X11's line edits took Ctrl+E as "end of line")."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(watched, QLineEdit | QAbstractSpinBox | QPlainTextEdit)
+            and isinstance(event, QKeyEvent)
+            and self._is_window_shortcut(event)
+        ):
+            return True  # not delivered, so not claimed: the shortcut fires
+        return super().eventFilter(watched, event)
+
+    def _is_window_shortcut(self, event: QKeyEvent) -> bool:
+        modifiers = event.modifiers()
+        if not modifiers & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            return False
+        if any(event.matches(key) for key in _EDITING_KEYS):
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        return any(
+            pressed.matches(key) == QKeySequence.SequenceMatch.ExactMatch
+            for action in self.findChildren(QAction)
+            for key in action.shortcuts()
+        )
+
     def _on_undo_clean(self, _clean: bool) -> None:
         self._update_title()
 
@@ -1183,6 +1224,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window_state", self.saveState())
         self.engine.shutdown()
         event.accept()
+
+
+_EDITING_KEYS = (
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.SelectAll,
+)
 
 
 def render_summary(result: dict) -> str:

@@ -364,3 +364,22 @@ def test_a_typed_seed_is_the_seed_of_the_next_render(window):
     render(window, "The seed I typed.")
     assert window.current_take.seed == 4242
     window.panel.seed_lock.setChecked(False)
+
+
+def test_shortcuts_reach_the_window_from_the_seed_box(window):
+    """A focused field asks first whether a key is its own; X11's line edits claim Ctrl+E
+    ("end of line"), so with the seed box focused Ctrl+E did not export. The window now
+    keeps its Ctrl shortcuts, and leaves the field its editing keys."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    def override(key: Qt.Key) -> QKeyEvent:
+        return QKeyEvent(
+            QEvent.Type.ShortcutOverride, key, Qt.KeyboardModifier.ControlModifier
+        )
+
+    for field in (window.panel.seed, window.panel.seed.lineEdit(), window.text_edit):
+        assert window.eventFilter(field, override(Qt.Key.Key_E))  # Export take
+        assert window.eventFilter(field, override(Qt.Key.Key_R))  # Render
+        assert not window.eventFilter(field, override(Qt.Key.Key_Z))  # the field's undo
+        assert not window.eventFilter(field, override(Qt.Key.Key_C))  # the field's copy

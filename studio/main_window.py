@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
         self._transplant_jobs: dict[int, int] = {}  # job -> take index
         self._transplanted: list[Take] | None = None
         self._loading: str | None = None  # what the load in progress is, in words
+        # Render jobs asked for since the engine was last idle, and how many have ended: the
+        # progress bar counts takes ("take 7 of 15"), not one sentence's 0-100 % each time.
+        self._renders_asked = self._renders_ended = 0
         self.versions: dict[str, list[Version]] = {}  # per sentence text, oldest first
         self._picked: dict[str, Version | None] = {"A": None, "B": None}
         self._sounding: str | None = None  # "A" or "B" while a version plays
@@ -452,6 +455,7 @@ class MainWindow(QMainWindow):
                 job = self.engine.render(take.utterance.to_dict())
                 self._render_jobs[job] = key
                 self._requested.add(key)
+                self._renders_asked += 1
 
     @Slot(int, str, dict)
     def _on_finished(self, job: int, op: str, result: dict) -> None:
@@ -475,6 +479,7 @@ class MainWindow(QMainWindow):
         elif op == "render" and job in self._render_jobs:
             key = self._render_jobs.pop(job)
             self._requested.discard(key)
+            self._count_render_ended()
             rendered = Rendered.from_result(result)
             for index, take in enumerate(self.project.takes):
                 if id(take.renders) == key[0]:
@@ -513,6 +518,7 @@ class MainWindow(QMainWindow):
         key = self._render_jobs.pop(job, None)
         if key is not None:
             self._requested.discard(key)
+            self._count_render_ended()
 
     def _on_load_failed(self, message: str) -> None:
         """Say what was refused; the model loaded before stays (the engine keeps it)."""
@@ -541,9 +547,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Cancelled", 3000)
 
     @Slot(int, int, int)
-    def _on_progress(self, _job: int, done: int, total: int) -> None:
+    def _on_progress(self, job: int, done: int, total: int) -> None:
+        if job in self._render_jobs:
+            self._show_render_count()
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
+        self.progress.setFormat("%p%")
+
+    def _count_render_ended(self) -> None:
+        self._renders_ended += 1
+        self._show_render_count()
+
+    def _show_render_count(self) -> None:
+        asked, ended = self._renders_asked, self._renders_ended
+        self.progress.setRange(0, max(asked, 1))
+        self.progress.setValue(ended)
+        self.progress.setFormat(f"take {min(ended + 1, asked)} of {asked}")
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
@@ -551,6 +571,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(busy)
         if busy:
             self.progress.setRange(0, 0)
+        else:
+            self._renders_asked = self._renders_ended = 0
 
     @Slot(str)
     def _on_crashed(self, message: str) -> None:

@@ -4,6 +4,7 @@ nudge with the keyboard, undo, export, and a UI thread that never waits on the e
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 
@@ -383,3 +384,19 @@ def test_shortcuts_reach_the_window_from_the_seed_box(window):
         assert window.eventFilter(field, override(Qt.Key.Key_R))  # Render
         assert not window.eventFilter(field, override(Qt.Key.Key_Z))  # the field's undo
         assert not window.eventFilter(field, override(Qt.Key.Key_C))  # the field's copy
+
+
+def test_progress_counts_the_takes_of_a_render(window, monkeypatch):
+    """Five sentences: the bar says which take of five is rendering (it went 0-100 % once
+    per sentence, with no count)."""
+    shown: list[str] = []
+    count = window._show_render_count
+
+    def record() -> None:
+        count()
+        shown.append(window.progress.format())
+
+    monkeypatch.setattr(window, "_show_render_count", record)
+    render(window, "One. Two here. Three now. Four more. Five at last.")
+    assert shown and shown[-1] == "take 5 of 5", shown
+    assert all(re.fullmatch(r"take [1-5] of 5", text) for text in shown), shown

@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         self.render_button.clicked.connect(self.render_text)
         self.cancel_button.clicked.connect(self.engine.cancel_all)
         self.takes_list.currentRowChanged.connect(self._on_take_selected)
-        self.take_view.boundary_moved.connect(self.move_boundary)
+        self.take_view.boundary_moved.connect(self._on_boundary_released)
         self.take_view.boundary_dragged.connect(lambda text: self.statusBar().showMessage(text))
         self.take_view.nudge_requested.connect(self.nudge_selection)
         self.take_view.seek_requested.connect(self.seek)
@@ -1228,6 +1228,10 @@ class MainWindow(QMainWindow):
             for action in self.findChildren(QAction)
             for key in action.shortcuts()
         )
+
+    def _on_boundary_released(self, boundary: int, frames: int) -> None:
+        self.statusBar().clearMessage()  # the drag's readout, which showed what it would make
+        self.move_boundary(boundary, frames)
 
     def _on_undo_clean(self, _clean: bool) -> None:
         self._update_title()

@@ -55,6 +55,7 @@ def test_type_render_drag_nudge_undo_export(window, tmp_path):
     start = plot.boundary_seconds(boundary)
     drag(view, plot, start, start + frames * window.frame_seconds)
     wait_until(lambda: window.current_take.durations != before, 10, "the drag to be applied")
+    assert window.statusBar().currentMessage() == ""  # the drag's readout went with it
     after = window.current_take.durations
     assert left.frames(after) == left.frames(before) + frames
     assert right.frames(after) == right.frames(before) - frames
@@ -400,3 +401,17 @@ def test_progress_counts_the_takes_of_a_render(window, monkeypatch):
     render(window, "One. Two here. Three now. Four more. Five at last.")
     assert shown and shown[-1] == "take 5 of 5", shown
     assert all(re.fullmatch(r"take [1-5] of 5", text) for text in shown), shown
+
+
+def test_the_views_before_the_first_render_show_sensible_axes(studio_app, glottis_data_dir):
+    """Not pyqtgraph's placeholders: -400 to 400 ms, and a 'mel bin (x0.001)' label."""
+    from tests.studio.conftest import close_window, open_window
+
+    fresh = open_window()
+    try:
+        view = fresh.take_view
+        assert view.waveform.viewRange()[0] == pytest.approx([0, 1])
+        assert view.spectrogram.viewRange()[1] == pytest.approx([0, 80])
+        assert "x0.001" not in view.spectrogram.getAxis("left").labelString()
+    finally:
+        close_window(fresh)

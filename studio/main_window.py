@@ -178,6 +178,13 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(self.device_label)
+        # Said where it stays in sight: Play is greyed out, so its warning would never show.
+        self.sound_label = QLabel("No sound output")
+        self.sound_label.setVisible(not self.player.available)
+        self.sound_label.setToolTip(
+            f"Playback is off: {self.player.unavailable_reason}. Rendering and export work."
+        )
+        bar.addPermanentWidget(self.sound_label)
         self.resize(1280, 800)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:

@@ -415,3 +415,24 @@ def test_the_views_before_the_first_render_show_sensible_axes(studio_app, glotti
         assert "x0.001" not in view.spectrogram.getAxis("left").labelString()
     finally:
         close_window(fresh)
+
+
+@pytest.mark.parametrize("has_output", [False, True])
+def test_no_sound_output_is_said_in_the_status_bar(
+    studio_app, glottis_data_dir, monkeypatch, has_output
+):
+    """Play is greyed out without an output device, so its warning never showed: the status
+    bar says it instead (the README promises a notice)."""
+    from studio.playback import Player
+    from tests.studio.conftest import close_window, open_window
+
+    monkeypatch.setattr(Player, "_has_output", lambda self: has_output)
+    fresh = open_window()
+    try:
+        if Player(fresh).unavailable_reason.startswith("no sound library"):
+            pytest.skip("PortAudio is missing here, so no device can be said to exist")
+        assert fresh.sound_label.isVisible() is not has_output
+        if not has_output:
+            assert "no audio output device" in fresh.sound_label.toolTip()
+    finally:
+        close_window(fresh)

@@ -449,6 +449,21 @@ class MainWindow(QMainWindow):
         )
         self.message_bar.hide()
 
+    def _keeping_edits(self, prepared: list[Take]) -> tuple[list[Take], int]:
+        """The new takes, where each sentence the person edited (its durations) and still has,
+        word for word and for the same voice, stays the take it was: durations, overrides, seed
+        and controls, with its renders. Also how many edited takes found no sentence."""
+        edited = [take for take in self.project.takes if take.durations != take.predicted]
+        takes = []
+        for take in prepared:
+            kept = next(
+                (old for old in edited if (old.text, old.voice) == (take.text, take.voice)), None
+            )
+            if kept is not None:
+                edited.remove(kept)
+            takes.append(kept or take)
+        return takes, len(edited)
+
     def _request_renders(self) -> None:
         """Ask the engine for each take's audio at its current durations, where missing."""
         if not self.engine_info:
@@ -468,7 +483,9 @@ class MainWindow(QMainWindow):
     def _on_finished(self, job: int, op: str, result: dict) -> None:
         if op == "prepare" and job == self._prepare_job:
             self._prepare_job = None
-            takes = [Take.from_message(utterance) for utterance in result["takes"]]
+            takes, lost = self._keeping_edits(
+                [Take.from_message(utterance) for utterance in result["takes"]]
+            )
             self.undo_stack.push(
                 ReplaceTakes(
                     self,
@@ -479,8 +496,14 @@ class MainWindow(QMainWindow):
                     max(self.takes_list.currentRow(), 0),
                 )
             )
-            if result.get("warnings"):
-                self.message_bar.show_message("; ".join(result["warnings"]), "warning")
+            said = list(result.get("warnings") or [])
+            if lost:
+                said.append(
+                    f"{lost} edited take{'s were' if lost > 1 else ' was'} replaced because "
+                    "the sentence changed; Undo Render text brings the edits back"
+                )
+            if said:
+                self.message_bar.show_message("; ".join(said), "warning")
         elif op == "transplant" and job in self._transplant_jobs:
             self._on_transplanted(self._transplant_jobs.pop(job), result)
         elif op == "render" and job in self._render_jobs:

@@ -436,3 +436,25 @@ def test_no_sound_output_is_said_in_the_status_bar(
             assert "no audio output device" in fresh.sound_label.toolTip()
     finally:
         close_window(fresh)
+
+
+def test_render_keeps_the_edits_of_unchanged_sentences(window):
+    """Retime take 1, change sentence 3, render: take 1 keeps its durations and seed, take 3
+    is new; an edited take whose sentence changed is said to be replaced, and Undo brings
+    it back (Render threw every edit away without a word)."""
+    render(window, "The first sentence stays. The second one too. The third will change.")
+    window.takes_list.setCurrentRow(0)
+    first = window.current_take
+    window.move_boundary(2, 1)
+    edited = window.current_take
+    assert edited.durations != first.durations
+    window.takes_list.setCurrentRow(1)
+    window.move_boundary(2, 1)
+    second = window.current_take
+    render(window, "The first sentence stays. The second one changed. The third is new.")
+    takes = window.project.takes
+    assert takes[0] is edited and takes[0].seed == edited.seed
+    assert takes[1].text == "The second one changed." and takes[1].durations == takes[1].predicted
+    assert "1 edited take was replaced" in window.message_bar.text()
+    window.undo_stack.undo()
+    assert window.project.takes[1] is second

@@ -55,9 +55,9 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.alignment.setLabel("bottom", "time", units="s")
         for plot in self.plots:
             plot.getAxis("left").setWidth(60)
-            plot.getAxis("left").enableAutoSIPrefix(False)  # "mel bin", not "mel bin (x0.001)"
         # Before the first take: a second of time, the spectrogram's 80 bins, a full-scale
-        # waveform (not pyqtgraph's default of -0.5 to 0.5 around zero).
+        # waveform (not pyqtgraph's default of -0.5 to 0.5, which it labels "(x0.001)" and
+        # scales by a thousand).
         self.waveform.setXRange(0, 1, padding=0)
         self.waveform.setYRange(-1, 1, padding=0)
         self.spectrogram.setYRange(0, 80, padding=0)

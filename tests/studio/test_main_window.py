@@ -413,6 +413,9 @@ def test_the_views_before_the_first_render_show_sensible_axes(studio_app, glotti
         assert view.waveform.viewRange()[0] == pytest.approx([0, 1])
         assert view.spectrogram.viewRange()[1] == pytest.approx([0, 80])
         assert "x0.001" not in view.spectrogram.getAxis("left").labelString()
+        for plot in view.plots:  # tick values as they are, no SI scaling of bins or seconds
+            assert plot.getAxis("left").autoSIPrefixScale == 1.0
+            assert plot.getAxis("bottom").autoSIPrefixScale == 1.0
     finally:
         close_window(fresh)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import service  # noqa: E402
+from engine.api.pipe import ERROR, RESULT, EngineProcess, start_process  # noqa: E402
 
 GLOTTIS = Path(sys.executable).parent / "glottis"
 GOALS = {"--help": 0.5, "say": 2.5, "engine ready": 3.0}
@@ -48,7 +48,7 @@ def run_glottis(*args: str) -> None:
 def engine_ready() -> tuple[float, float]:
     """Seconds from start to the first load's answer, and then to a short render's."""
     started = time.perf_counter()
-    engine = service.start()
+    engine = start_process("engine.service")
     try:
         engine.requests.send({"op": "load", "job": 1, "voice": None})
         prepared = _answer(engine, 1)
@@ -63,14 +63,14 @@ def engine_ready() -> tuple[float, float]:
         engine.stop()
 
 
-def _answer(engine: service.EngineProcess, job: int) -> dict:
+def _answer(engine: EngineProcess, job: int) -> dict:
     while True:
         event = engine.events.recv()
         if event.get("job") != job:
             continue
-        if event["event"] == service.ERROR:
+        if event["event"] == ERROR:
             raise RuntimeError(event["message"])
-        if event["event"] == service.RESULT:
+        if event["event"] == RESULT:
             return event
 
 

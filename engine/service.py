@@ -1,8 +1,7 @@
 """The engine process: models run here, never in the window's process.
 
-The studio starts it with :func:`start` (``python -m engine.service``) and speaks to it over
-two one-way pipes (:class:`multiprocessing.connection.Connection`, which pickles: audio
-travels as numpy arrays, not as text). Every message is a dict.
+The studio starts it with :func:`engine.api.pipe.start_process` (``python -m engine.service``)
+and speaks to it over the pipe that module describes. Every message is a dict.
 
 Requests (studio -> engine), each with a ``job`` number the events refer to:
 
@@ -36,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import queue
-import subprocess
 import sys
 import threading
 import warnings
@@ -44,83 +42,25 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.api import (
+from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer
+from engine.api.pipe import (
     CANCEL,
     CANCELLED,
     ERROR,
-    LOAD,
-    PREPARE,
     PROGRESS,
     READY,
-    RENDER,
     RESULT,
     SHUTDOWN,
-    TRANSPLANT,
-    LoadAnswer,
+    inherited_pipes,
 )
+from engine.errors import Cancelled
 from engine.families import FAMILY_NAMES, MEL_FAMILIES
 
 ENGINE_NICENESS = 5
 
 
-class Cancelled(Exception):
-    """The job was cancelled at one of its cancellation points."""
-
-
 class RequestError(ValueError):
     """A request the engine cannot serve as asked (no voice loaded yet, an unknown op)."""
-
-
-@dataclasses.dataclass
-class EngineProcess:
-    """A started engine: send requests on ``requests``, read events from ``events``."""
-
-    process: subprocess.Popen
-    requests: Connection
-    events: Connection
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the engine to end, and kill it when it does not within ``timeout`` seconds."""
-        try:
-            self.requests.send({"op": SHUTDOWN, "job": 0})
-        except (OSError, ValueError):
-            pass
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout)
-        for connection in (self.requests, self.events):
-            connection.close()
-
-
-def start(module: str = "engine.service") -> EngineProcess:
-    """Start an engine process: ``python -m MODULE`` on two inherited pipes (the render
-    service by default; ``engine.training.worker`` for training).
-
-    A plain child interpreter rather than multiprocessing's spawn, which would import the
-    caller's main script (the studio, a test runner) into the engine again.
-    """
-    requests_read, requests_write = os.pipe()
-    events_read, events_write = os.pipe()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, str(requests_read), str(events_write)],
-            pass_fds=(requests_read, events_write),
-            stdin=subprocess.DEVNULL,
-        )
-    finally:
-        os.close(requests_read)
-        os.close(events_write)
-    return EngineProcess(
-        process,
-        Connection(requests_write, readable=False),
-        Connection(events_read, writable=False),
-    )
 
 
 def serve(requests: Connection, events: Connection) -> None:
@@ -409,14 +349,10 @@ def describe(error: BaseException, op: str | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m engine.service REQUESTS_FD EVENTS_FD``: serve on two inherited pipes."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2 or not all(a.isdigit() for a in args):
-        print("usage: python -m engine.service REQUESTS_FD EVENTS_FD", file=sys.stderr)
+    pipes = inherited_pipes("engine.service", sys.argv[1:] if argv is None else argv)
+    if pipes is None:
         return 2
-    serve(
-        Connection(int(args[0]), writable=False),
-        Connection(int(args[1]), readable=False),
-    )
+    serve(*pipes)
     return 0
 
 

@@ -29,10 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from engine.api.training import QUALITY_INSTALL_HINT
+
 PITCH_FLOOR_HZ = 60.0
 PITCH_CEILING_HZ = 500.0
 PITCH_STEP_S = 0.01
-INSTALL_HINT = "pip install 'glottis[quality]'"
+INSTALL_HINT = QUALITY_INSTALL_HINT
 
 
 class QualityUnavailable(RuntimeError):

@@ -1,9 +1,7 @@
 """The studio's side of the engine process: requests out, Qt signals in.
 
-The UI thread never waits on the engine. Requests are written to the pipe (small dicts; the
-engine's reader thread drains it at once); events are read on the UI thread when a
-QSocketNotifier says the pipe has data, so no thread of ours touches Qt objects (the engine
-writes each event whole, so reading one takes only as long as copying it).
+The UI thread never waits on the engine: requests and events go through a
+:class:`~studio.process_link.ProcessLink`.
 
 When the engine process dies (a crash, an out-of-memory kill), every job it held fails with a
 message, a new engine is started and the last model that loaded is loaded into it again (not
@@ -16,21 +14,13 @@ import itertools
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QObject, Signal
 
-from engine import service
-from engine.api import (
-    CANCEL,
-    CANCELLED,
-    ERROR,
-    LOAD,
-    PREPARE,
-    READY,
-    RENDER,
-    RESULT,
-    TRANSPLANT,
-    LoadAnswer,
-)
+from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer
+from engine.api.pipe import CANCEL, CANCELLED, ERROR, PROGRESS, READY, RESULT
+from studio.process_link import ProcessLink
+
+ENGINE_MODULE = "engine.service"
 
 # More than this many crashes within RESTART_WINDOW seconds and the engine is left stopped.
 MAX_RESTARTS = 3
@@ -56,8 +46,9 @@ class EngineClient(QObject):
         super().__init__(parent)
         self._jobs = itertools.count(1)
         self._pending: dict[int, str] = {}
-        self._engine: service.EngineProcess | None = None
-        self._notifier: QSocketNotifier | None = None
+        self._link = ProcessLink(ENGINE_MODULE, self)
+        self._link.received.connect(self._on_event)
+        self._link.exited.connect(self._on_exit)
         self._load_request: dict[str, Any] | None = None  # the last load that worked
         self._loads: dict[int, dict[str, Any]] = {}  # load requests still unanswered
         self._crashes: list[float] = []
@@ -65,7 +56,7 @@ class EngineClient(QObject):
 
     @property
     def pid(self) -> int | None:
-        return self._engine.pid if self._engine else None
+        return self._link.pid
 
     @property
     def busy(self) -> bool:
@@ -73,16 +64,12 @@ class EngineClient(QObject):
 
     @property
     def running(self) -> bool:
-        return self._engine is not None and self._engine.process.poll() is None
+        return self._link.running
 
     def start(self) -> None:
         """Start the engine process (returns at once; ``ready`` work is queued behind it)."""
         self._stopping = False
-        self._engine = service.start()
-        self._notifier = QSocketNotifier(
-            self._engine.events.fileno(), QSocketNotifier.Type.Read, self
-        )
-        self._notifier.activated.connect(self._read)
+        self._link.start()
 
     def load(
         self,
@@ -121,8 +108,8 @@ class EngineClient(QObject):
         return self._send({"op": RENDER, "utterance": utterance})
 
     def cancel(self, job: int) -> None:
-        if job in self._pending and self._engine is not None:
-            self._write({"op": CANCEL, "job": 0, "target": job})
+        if job in self._pending:
+            self._link.send({"op": CANCEL, "job": 0, "target": job})
 
     def cancel_all(self) -> None:
         for job in list(self._pending):
@@ -130,16 +117,12 @@ class EngineClient(QObject):
 
     def kill(self) -> None:
         """Kill the engine process as a crash would (the client restarts it)."""
-        if self._engine is not None:
-            self._engine.process.kill()
+        self._link.kill()
 
     def shutdown(self) -> None:
         """Stop the engine for good (the window is closing)."""
         self._stopping = True
-        self._drop_notifier()
-        engine, self._engine = self._engine, None
-        if engine is not None:
-            engine.stop(STOP_TIMEOUT)
+        self._link.stop(STOP_TIMEOUT)
         self._pending.clear()
         self._loads.clear()
 
@@ -147,48 +130,18 @@ class EngineClient(QObject):
         job = next(self._jobs)
         was_busy = self.busy
         self._pending[job] = request["op"]
-        if self._engine is None:
+        if not self._link.started:
             self.start()
-        self._write({**request, "job": job})
+        # A request the pipe does not take fails when the link reports the engine's end.
+        self._link.send({**request, "job": job})
         if not was_busy:
             self.busy_changed.emit(True)
         return job
 
-    def _write(self, request: dict) -> None:
-        if self._engine is None:
-            return  # stopped: the job fails when the engine is restarted
-        try:
-            self._engine.requests.send(request)
-        except (OSError, ValueError):
-            pass  # the engine is gone; the reader thread reports it and the job fails there
-
-    def _drop_notifier(self) -> None:
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier.deleteLater()
-            self._notifier = None
-
-    def _read(self) -> None:
-        """Every event waiting on the pipe; the end of the pipe means the engine is gone."""
-        engine = self._engine
-        if engine is None:
-            return
-        try:
-            while engine.events.poll(0):
-                self._on_event(engine.events.recv())
-                if engine is not self._engine:
-                    return  # the event led to a restart
-        except (EOFError, OSError):
-            self._drop_notifier()
-            code = engine.process.wait()
-            engine.requests.close()
-            engine.events.close()
-            self._on_exit(code)
-
     def _on_event(self, event: dict) -> None:
         kind = event.get("event")
         job = int(event.get("job", 0))
-        if kind == "progress":
+        if kind == PROGRESS:
             self.progress.emit(job, int(event["done"]), int(event["total"]))
             return
         if kind == READY or job not in self._pending:
@@ -215,7 +168,6 @@ class EngineClient(QObject):
         lost, self._pending = self._pending, {}
         asked = list(self._loads.values())
         self._loads.clear()
-        self._engine = None
         restart = len(self._crashes) <= MAX_RESTARTS
         how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-(code or 0)}"
         message = f"The engine process stopped ({how})."

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from engine import asr as recognition
+from engine.api.dataset import MAX_CER, ClipCheck, DatasetCheck, PhonemeCoverage, Rejected
 from engine.audio.levels import MAX_CLIPPING_SHARE, clipping_share
 from engine.dataset.audio_file import UnreadableAudio, read_audio
 from engine.dataset.errors import DatasetError
-from engine.dataset.layout import METADATA, WAVS, Entry, Rejected, read_metadata
-from engine.dataset.prompts import PhonemeCoverage, coverage_for_voice
+from engine.dataset.layout import METADATA, WAVS, Entry, read_excluded, read_metadata
+from engine.dataset.prompts import coverage_for_voice
 from engine.dataset.trim import find_speech
 
 # Quieter than this the take needs more gain: 16-bit noise and room noise come up with it.
@@ -40,55 +41,7 @@ MAX_SILENCE_SHARE = 0.5
 # Shorter than half a second is rarely a whole prompt; longer than 20 s strains a batch.
 MIN_SECONDS = 0.5
 MAX_SECONDS = 20.0
-# Whisper tiny.en reads clean speech at a CER near 0.05; above 0.3 words are missing or wrong.
-MAX_CER = 0.3
 NOISE_PERCENTILE = 5.0
-
-
-@dataclass(frozen=True)
-class ClipCheck:
-    """One clip's figures; ``heard``/``cer`` are None when recognition was not run."""
-
-    id: str
-    text: str
-    path: Path
-    sample_rate: int
-    duration_s: float
-    peak_dbfs: float
-    clipping_share: float
-    snr_db: float
-    silence_share: float
-    heard: str | None = None
-    cer: float | None = None
-    problems: tuple[str, ...] = ()
-
-    @property
-    def likely_misread(self) -> bool:
-        return self.cer is not None and self.cer > MAX_CER
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class DatasetCheck:
-    """The check of a dataset folder: one row per readable clip, the rest rejected."""
-
-    folder: Path
-    clips: list[ClipCheck]
-    rejected: list[Rejected]
-    coverage: PhonemeCoverage
-    asr_note: str | None = None
-    sample_rates: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def total_seconds(self) -> float:
-        return sum(clip.duration_s for clip in self.clips)
-
-    @property
-    def flagged(self) -> list[ClipCheck]:
-        return [clip for clip in self.clips if clip.problems]
 
 
 @dataclass(frozen=True)
@@ -184,7 +137,9 @@ def check_dataset(
         if progress is not None:
             progress(done, len(reading.entries))
     coverage = _coverage([clip.text for clip in clips], voice_card)
-    return DatasetCheck(folder, clips, rejected, coverage, asr_note, rates)
+    return DatasetCheck(
+        folder, clips, rejected, coverage, asr_note, rates, frozenset(read_excluded(folder))
+    )
 
 
 def _clip_check(

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import soxr
 
+from engine.api.dataset import ImportedClip, ImportReport, Rejected
 from engine.audio.wav import write_wav
 from engine.dataset.audio_file import AudioFile, UnreadableAudio, read_audio
 from engine.dataset.errors import DatasetError
@@ -25,7 +26,6 @@ from engine.dataset.layout import (
     METADATA,
     WAVS,
     Entry,
-    Rejected,
     clean_text,
     decode_text,
     format_metadata,
@@ -48,28 +48,6 @@ class Source:
     text: str
     wav: Path
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ImportedClip:
-    """A clip written to the dataset, with what was done to it."""
-
-    id: str
-    text: str
-    source: Path
-    duration_s: float
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """The result of an import. ``out`` is None when no clip could be used (nothing written)."""
-
-    out: Path | None
-    sample_rate: int
-    layout: str
-    imported: list[ImportedClip]
-    rejected: list[Rejected]
 
 
 def import_dataset(

@@ -21,14 +21,12 @@ from pathlib import Path
 import numpy as np
 import soxr
 
+from engine.api.dataset import EXCLUDED, METADATA, WAVS, Rejected
 from engine.audio.wav import write_wav
 from engine.dataset.errors import DatasetError
 from engine.dataset.trim import SILENT_DBFS, trim_silence
 from engine.storage import atomic_file
 
-METADATA = "metadata.csv"
-WAVS = "wavs"
-EXCLUDED = "excluded.txt"
 _EXCLUDED_HEADER = (
     "# Clips of this dataset left out of training, one id (as in metadata.csv) a line.\n"
     "# Lines starting with '#' and blank lines are ignored. Written by Glottis.\n"
@@ -42,14 +40,6 @@ class Entry:
 
     id: str
     text: str
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """Something that could not be used, and why, in plain words."""
-
-    source: str
-    reason: str
 
 
 @dataclass(frozen=True)

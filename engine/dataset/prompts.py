@@ -29,11 +29,11 @@ import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.api.dataset import PhonemeCoverage, Prompt
 from engine.package_data import resource
 from engine.text.frontend import FrontEnd, FrontEndError, UnsayableWarning, front_end_for
 
@@ -46,51 +46,6 @@ MIN_DICTIONARY_SHARE = 2e-4
 # slow part, and capitalised words joined by ". " keep each word its own sentence.
 _WORDS_PER_CALL = 400
 _SOUND_CATEGORIES = ("Ll", "Lu", "Lo")
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One sentence to read; ``id`` names its take (``en_0001`` for the first of ``en.txt``)."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class PhonemeCoverage:
-    """How often each speech sound of a voice occurs in some texts.
-
-    ``counts`` holds every sound of ``inventory`` (zero when absent); ``marks`` counts the
-    other symbols the texts produced (stress, length, diacritics, space, punctuation);
-    ``outside`` counts sounds the texts produced that are not in ``inventory``.
-    """
-
-    inventory: tuple[str, ...]
-    counts: dict[str, int]
-    marks: dict[str, int]
-    outside: dict[str, int]
-    sentences: int
-
-    def missing(self, at_least: int = 1) -> list[str]:
-        """The sounds occurring fewer than ``at_least`` times, rarest first."""
-        return sorted((s for s in self.inventory if self.counts[s] < at_least), key=self._rank)
-
-    def rarest(self, n: int = 5) -> list[tuple[str, int]]:
-        """The ``n`` least frequent sounds with their counts."""
-        return [(s, self.counts[s]) for s in sorted(self.inventory, key=self._rank)[:n]]
-
-    @property
-    def minimum(self) -> int:
-        """The count of the rarest sound (0 when any is missing)."""
-        return min(self.counts.values(), default=0)
-
-    @property
-    def covered(self) -> int:
-        """How many sounds of the inventory occur at least once."""
-        return sum(1 for s in self.inventory if self.counts[s] > 0)
-
-    def _rank(self, sound: str) -> tuple[int, str]:
-        return self.counts[sound], sound
 
 
 def load_prompts(path: str | Path = DEFAULT_PROMPTS) -> list[Prompt]:

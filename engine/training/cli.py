@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from engine.api.training import BEST_FOLDER
 from engine.dataset.errors import DatasetError
 from engine.training.events import (
     CheckpointSaved,
@@ -32,7 +33,7 @@ from engine.training.events import (
     TrainEvent,
     Validated,
 )
-from engine.training.options import BEST_FOLDER, TrainOptions
+from engine.training.options import TrainOptions
 from engine.training.recipes import RECIPES
 
 EXIT_CODES = {"done": 0, "cancelled": 130, "out_of_memory": 1, "failed": 1}

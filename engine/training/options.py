@@ -6,16 +6,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-# A run's output folder: its options, checkpoints, metrics, samples and the best export.
-OPTIONS_FILE = "train.json"
-CHECKPOINTS = "checkpoints"
-LAST = "last.pt"
-BEST = "best.pt"
-METRICS = "metrics.jsonl"
-SAMPLES = "samples"
-BEST_FOLDER = "best"
-"""Where in a run's output folder the best checkpoint's model is exported."""
-
 SAMPLE_TEXTS = (
     "The quick brown fox jumps over the lazy dog.",
     "She sells sea shells by the sea shore, doesn't she?",

@@ -9,13 +9,14 @@ person can still go on. The thresholds:
   about three seconds; with much less it has too few examples of some sounds.
 - **Silent or nearly empty clips**: more than half silence, or shorter than half a second.
 - **Transcripts Whisper does not hear**: a character error rate above
-  :data:`engine.dataset.check.MAX_CER`; when that is most of the clips, the speech is
+  :data:`engine.api.dataset.MAX_CER`; when that is most of the clips, the speech is
   likely in another language than the voice's, or the transcripts belong to other clips.
 """
 
 from __future__ import annotations
 
-from engine.dataset.check import MAX_CER, MAX_SILENCE_SHARE, DatasetCheck
+from engine.api.dataset import MAX_CER, DatasetCheck
+from engine.dataset.check import MAX_SILENCE_SHARE
 from engine.dataset.check import MIN_SECONDS as MIN_CLIP_SECONDS
 
 MIN_CLIPS = 50

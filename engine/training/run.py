@@ -46,6 +46,17 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DistributedSampler
 
+from engine.api.training import (
+    BEST,
+    BEST_FOLDER,
+    BEST_RULE,
+    CHECKPOINTS,
+    LAST,
+    LOSS_RULE,
+    METRICS,
+    OPTIONS_FILE,
+    SAMPLES,
+)
 from engine.audio.wav import write_wav
 from engine.training import state as checkpoint_io
 from engine.training.data import DatasetError, SpeechDataset, load_clips, split_validation
@@ -61,19 +72,10 @@ from engine.training.events import (
     TrainEvent,
     Validated,
 )
-from engine.training.options import (
-    BEST,
-    BEST_FOLDER,
-    CHECKPOINTS,
-    LAST,
-    METRICS,
-    OPTIONS_FILE,
-    SAMPLES,
-    TrainOptions,
-)
+from engine.training.options import TrainOptions
 from engine.training.recipes import recipe_class
 from engine.training.recipes.base import Recipe
-from engine.training.voice_check import BEST_RULE, LOSS_RULE, Measured, VoiceJudge, ranks_above
+from engine.training.voice_check import Measured, VoiceJudge, ranks_above
 
 EVAL_SEED = 20240917
 # Settings a resumed run may change; the rest come from its checkpoint.

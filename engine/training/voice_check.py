@@ -6,7 +6,8 @@ the person's own training recordings and how much the pitch moves, tracked in th
 pitch range (:mod:`engine.voice_quality`), and Whisper tiny.en's character error rate
 against the sentences (:mod:`engine.asr`). The starting voice is
 measured the same way before the first step, and :func:`ranks_above` is the rule that
-keeps the best checkpoint (:data:`BEST_RULE` says it in words, for the panel and the log).
+keeps the best checkpoint (:data:`engine.api.training.BEST_RULE` says it in words, for the
+panel and the log).
 """
 
 from __future__ import annotations
@@ -17,21 +18,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from engine import voice_quality
+from engine.api.training import CER_FACTOR, CER_FLOOR, PITCH_MOVES
 from engine.asr import corpus_cer, transcribe
 from engine.audio.levels import peak_normalize
-
-CER_FLOOR = 0.05
-CER_FACTOR = 2.0
-PITCH_MOVES = 0.5  # share of the person's pitch band a voice must move over
-BEST_RULE = (
-    "The best checkpoint is the one whose renders of the validation sentences sound most "
-    "like your recordings (speaker similarity), among those Whisper still understands (a "
-    f"character error rate at most {CER_FACTOR:g} times the starting voice's or "
-    f"{CER_FLOOR:.0%}, whichever is higher) and whose pitch moves at least "
-    f"{PITCH_MOVES:.0%} as much as yours. Without the speaker encoder "
-    f"({voice_quality.INSTALL_HINT}) it is the lowest validation loss."
-)
-LOSS_RULE = "The best checkpoint is the one with the lowest validation loss."
 
 
 @dataclass(frozen=True)
@@ -104,10 +93,10 @@ def ranks_above(
     person_band_hz: float | None = None,
 ) -> bool:
     """Whether ``candidate`` is a better checkpoint than ``incumbent`` (the best so far, or
-    None), by :data:`BEST_RULE`; ``person_band_hz`` is the pitch band of the person's own
-    recordings (None: pitch is not judged). With voice checks, a checkpoint must also beat
-    the starting voice's similarity: a run that has not yet moved towards the person has no
-    best."""
+    None), by :data:`engine.api.training.BEST_RULE`; ``person_band_hz`` is the pitch band of
+    the person's own recordings (None: pitch is not judged). With voice checks, a checkpoint
+    must also beat the starting voice's similarity: a run that has not yet moved towards the
+    person has no best."""
     checked = (
         start is not None and candidate.similarity is not None and start.similarity is not None
     )

@@ -1,18 +1,15 @@
 """The training process: runs :func:`engine.training.run.train` away from the window.
 
-The studio starts it with :func:`start` (``python -m engine.training.worker``) and speaks to it
-over two one-way pipes, as with the render engine (:mod:`engine.service`); every message is a
-dict. A process of its own, not a job of the render engine, so the studio keeps rendering
-while a voice trains, and killing it (or its dying of an out-of-memory kill) loses no more
-than the steps since the last checkpoint, which the loop writes atomically.
+The studio starts it with :func:`engine.api.pipe.start_process` (``python -m
+engine.training.worker``) and speaks to it over the pipe that module describes; every message
+is a dict, and the names are :mod:`engine.api.training`'s. A process of its own, not a job of
+the render engine, so the studio keeps rendering while a voice trains, and killing it (or its
+dying of an out-of-memory kill) loses no more than the steps since the last checkpoint, which
+the loop writes atomically.
 
 Requests (studio -> worker):
 
 - ``{"op": "start", "options": TrainOptions.to_json()}`` starts a run (one at a time);
-- ``{"op": "assess", "data": FOLDER}`` checks a dataset before a run (Whisper included) and
-  answers ``assessed`` with ``findings``: what would hold a voice back, one sentence each
-  (:mod:`engine.training.readiness`), or ``error`` when the folder is no dataset; an
-  ``assessing`` event (done, total) follows each clip;
 - ``{"op": "cancel"}`` stops the running one between steps; it ends with a ``finished`` event
   whose status is "cancelled" and whose checkpoint is the one written at that step;
 - ``{"op": "shutdown"}`` cancels any run and ends the process once the run has saved.
@@ -41,11 +38,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from engine import service
-from engine.service import EngineProcess
+from engine.api.pipe import CANCEL, READY, SHUTDOWN, inherited_pipes
+from engine.api.training import FINISHED, START, WORKER_MODULE
 
 WORKER_NICENESS = 10  # below the render engine's: a training run must not slow rendering
-READY, FINISHED, ASSESSED = "ready", "finished", "assessed"
 EVENT_NAMES = {
     "Started": "started",
     "Preparing": "preparing",
@@ -55,11 +51,6 @@ EVENT_NAMES = {
     "CheckpointSaved": "checkpoint",
     "Finished": FINISHED,
 }
-
-
-def start() -> EngineProcess:
-    """Start a training process on two inherited pipes (see :func:`engine.service.start`)."""
-    return service.start("engine.training.worker")
 
 
 def event_message(event: Any) -> dict[str, Any]:
@@ -93,10 +84,10 @@ class Worker:
         self.requests = requests
         self.events = events
         self.cancel = threading.Event()
-        self.runs: list[tuple[str, Any]] = []
+        self.runs: list[dict[str, Any]] = []
         self.wake = threading.Condition()
         self.stopping = False
-        self.current: str | None = None  # the job being done: "start" (a run) or "assess"
+        self.running = False
         self._send_lock = threading.Lock()
 
     def send(self, message: dict[str, Any]) -> None:
@@ -111,24 +102,21 @@ class Worker:
             try:
                 request = self.requests.recv()
             except (EOFError, OSError):  # the studio is gone: save and stop
-                request = {"op": "shutdown"}
+                request = {"op": SHUTDOWN}
             op = request.get("op")
             with self.wake:
-                if op == "cancel":
+                if op == CANCEL:
                     self.cancel.set()
-                elif op == "start":
-                    # A dataset check may still be ending when the run it cleared is asked for.
-                    if self.current == "start" or any(kind == "start" for kind, _ in self.runs):
+                elif op == START:
+                    if self.running or self.runs:
                         self.send(_refused("A training run is already going; cancel it first."))
                     else:
-                        self.runs.append(("start", request["options"]))
-                elif op == "assess":
-                    self.runs.append(("assess", request["data"]))
-                elif op == "shutdown":
+                        self.runs.append(request["options"])
+                elif op == SHUTDOWN:
                     self.stopping = True
                     self.cancel.set()
                 self.wake.notify_all()
-            if op == "shutdown":
+            if op == SHUTDOWN:
                 return
 
     def serve(self) -> None:
@@ -140,47 +128,14 @@ class Worker:
                     self.wake.wait()
                 if self.stopping:
                     return
-                kind, argument = self.runs.pop(0)
-                self.current = kind
+                settings = self.runs.pop(0)
+                self.running = True
                 self.cancel.clear()
             try:
-                if kind == "assess":
-                    self.assess(argument)
-                else:
-                    self.run(argument)
+                self.run(settings)
             finally:
                 with self.wake:
-                    self.current = None
-
-    def assess(self, folder: str) -> None:
-        from engine.dataset.check import check_dataset
-        from engine.dataset.errors import DatasetError
-        from engine.training.readiness import findings
-
-        def progress(done: int, total: int) -> None:
-            self.send({"event": "assessing", "done": done, "total": total})
-
-        try:
-            check = check_dataset(folder, progress=progress)
-        except (DatasetError, OSError) as error:
-            self.send({"event": ASSESSED, "data": folder, "findings": [], "error": str(error)})
-            return
-        except Exception as error:  # a fault of the engine's: logged and said
-            from engine.fault_log import record_fault
-
-            message = record_fault("training", error, "The dataset check")
-            self.send({"event": ASSESSED, "data": folder, "findings": [], "error": message})
-            return
-        self.send(
-            {
-                "event": ASSESSED,
-                "data": folder,
-                "findings": findings(check),
-                "clips": len(check.clips),
-                "seconds": check.total_seconds,
-                "error": None,
-            }
-        )
+                    self.running = False
 
     def run(self, settings: dict[str, Any]) -> None:
         from engine.dataset.errors import DatasetError
@@ -210,14 +165,14 @@ def _refused(message: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    requests = Connection(int(args[0]), writable=False)
-    events = Connection(int(args[1]), readable=False)
+    pipes = inherited_pipes(WORKER_MODULE, sys.argv[1:] if argv is None else argv)
+    if pipes is None:
+        return 2
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):
         pass
-    Worker(requests, events).serve()
+    Worker(*pipes).serve()
     return 0
 
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from engine.api import LoadAnswer
+from engine.api.tasks import VoiceRef
 
 if TYPE_CHECKING:
     from studio.panels.dataset import DatasetPanel
@@ -76,12 +77,11 @@ class VoicePanels(QObject):
         """Show the recorder (made the first time)."""
         if self.recorder is None:
             from studio.panels.recorder import RecorderPanel
-            from studio.panels.voice import card_source
 
             info = self._engine_info()
             self.recorder = RecorderPanel(
                 sample_rate=info.sample_rate if info else None,
-                card=card_source(info),
+                voice=VoiceRef.of(info),
                 parent=self.window,
             )
             self.recorder.check_requested.connect(self._check_folder)
@@ -92,9 +92,8 @@ class VoicePanels(QObject):
         """Show the dataset check (made the first time)."""
         if self.dataset is None:
             from studio.panels.dataset import DatasetPanel
-            from studio.panels.voice import card_source
 
-            self.dataset = DatasetPanel(card=card_source(self._engine_info()), parent=self.window)
+            self.dataset = DatasetPanel(voice=VoiceRef.of(self._engine_info()), parent=self.window)
             self.dataset.rerecord_requested.connect(self._rerecord)
         self._place(self.dataset)
         return self.dataset
@@ -133,15 +132,13 @@ class VoicePanels(QObject):
 
     def _on_voice_loaded(self, info: LoadAnswer) -> None:
         """Another voice was loaded: record at its rate and count its sounds."""
-        from studio.panels.voice import card_source
-
         if self._voice_of(info) == self._voice:
             return
         self._voice = self._voice_of(info)
         if self.recorder is not None:
-            self.recorder.set_voice(info.sample_rate, card_source(info))
+            self.recorder.set_voice(info.sample_rate, VoiceRef.of(info))
         if self.dataset is not None:
-            self.dataset.set_voice(card_source(info))
+            self.dataset.set_voice(VoiceRef.of(info))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         # The window may refuse to close (unsaved changes); when it accepts, it is hidden
@@ -157,7 +154,7 @@ class VoicePanels(QObject):
         return False
 
     def shutdown(self) -> None:
-        """Close the input device and the panels, and stop their worker threads."""
+        """Close the input device and the panels, and stop their tasks and processes."""
         for panel in (self.recorder, self.dataset, self.training):
             if panel is not None:
                 panel.shutdown()

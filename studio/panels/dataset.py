@@ -1,21 +1,23 @@
 """The dataset check: every clip's figures in a sortable table, to play, exclude or re-record.
 
-The check (:func:`engine.dataset.check.check_dataset`) runs on a worker thread with a progress
-bar and a Cancel button. Each row is a clip: duration, peak, clipping share, SNR, silence
-share, Whisper's character error rate and whether the clip is likely misread, and its
-problems in words; rows with problems are tinted. Keys: **Enter** or **P** plays the row,
-**X** or **Delete** excludes it (or takes it back), **R** records it again.
+The check (:func:`engine.dataset.check.check_dataset`) runs in the task process
+(:mod:`studio.tasks`) with a progress bar and a Cancel button. Each row is a clip: duration,
+peak, clipping share, SNR, silence share, Whisper's character error rate and whether the clip
+is likely misread, and its problems in words; rows with problems are tinted. Keys: **Enter**
+or **P** plays the row, **X** or **Delete** excludes it (or takes it back), **R** records it
+again.
 
 Excluding a clip writes the dataset's ``excluded.txt`` (one clip id a line, ``#`` comments;
 :func:`engine.dataset.layout.read_excluded` reads it), which training reads to leave those
-clips out. The clips themselves stay, so excluding is undone with the same key.
+clips out; the task process writes it, one write at a time, the last with the table's
+exclusions. The clips themselves stay, so excluding is undone with the same key.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -45,15 +47,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.dataset.errors import DatasetError
-from engine.dataset.layout import read_excluded, write_excluded
+from engine.api.dataset import ClipCheck, DatasetCheck
+from engine.api.tasks import DATASET_CHECK, SET_EXCLUDED, VoiceRef
 from studio.message_bar import MessageBar
-from studio.panels.jobs import Job, stop_job
-from studio.panels.voice import DATASET_FOLDER_KEY, CardSource, card_source
+from studio.panels.voice import DATASET_FOLDER_KEY
 from studio.playback import Player
-
-if TYPE_CHECKING:  # the check imports the recogniser and the text front ends: worker only
-    from engine.dataset.check import ClipCheck, DatasetCheck
+from studio.tasks import Task, run_task
 
 SETTINGS_FOLDER = "voice/check_folder"
 SETTINGS_ASR = "voice/check_asr"
@@ -214,15 +213,17 @@ class DatasetPanel(QWidget):
         self,
         folder: str | Path | None = None,
         *,
-        card: CardSource | None = None,
+        voice: VoiceRef | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Check dataset - Glottis")
         self.settings = QSettings()
-        self._card_source = card or card_source()
+        self._voice = voice or VoiceRef()
         self.result: DatasetCheck | None = None
-        self._job: Job | None = None
+        self._job: Task | None = None
+        self._exclusions_job: Task | None = None
+        self._exclusions_pending = False
         self.player = Player(self)
         self._build()
         self.folder: Path | None = None
@@ -346,30 +347,26 @@ class DatasetPanel(QWidget):
             self.set_folder(folder)
             self.run_check()
 
-    def set_voice(self, card: CardSource) -> None:
+    def set_voice(self, voice: VoiceRef) -> None:
         """Count coverage over another voice's sounds from the next check on."""
-        self._card_source = card
+        self._voice = voice
 
     @property
     def checking(self) -> bool:
         return self._job is not None and self._job.busy
 
     def run_check(self, asr: bool | None = None) -> None:
-        """Check the folder on a worker thread (``asr``: listen with Whisper; None: the box)."""
+        """Check the folder in the task process (``asr``: listen with Whisper; None: the
+        box)."""
         if self.checking:
             return
         if self.folder is None:
             self.choose_folder()
             return
         use_asr = self.asr_box.isChecked() if asr is None else asr
-        folder, card = self.folder, self._card_source
-
-        def work(tick):
-            from engine.dataset.check import check_dataset
-
-            return check_dataset(folder, asr=use_asr, voice_card=card(), progress=tick)
-
-        self._job = Job(work, "dataset-check", self)
+        self._job = run_task(
+            DATASET_CHECK, self, folder=str(self.folder), asr=use_asr, voice=self._voice
+        )
         self._job.progressed.connect(self._on_progress)
         self._job.succeeded.connect(self._on_checked)
         self._job.failed.connect(lambda message: self._ended(message, "error"))
@@ -380,7 +377,6 @@ class DatasetPanel(QWidget):
         self.check_button.setEnabled(False)
         self.message_bar.hide()
         self.totals_label.setText(f"Checking {self.folder}...")
-        self._job.start()
 
     def cancel(self) -> None:
         if self._job is not None:
@@ -402,12 +398,7 @@ class DatasetPanel(QWidget):
     def _on_checked(self, result: DatasetCheck) -> None:
         self._ended("", "info")
         self.result = result
-        try:
-            excluded = read_excluded(result.folder)
-        except OSError as error:
-            excluded = set()
-            self.message_bar.show_message(f"excluded.txt cannot be read: {error}", "error")
-        self.model.set_clips(result.clips, excluded)
+        self.model.set_clips(result.clips, set(result.excluded))
         self.proxy.sort(self.proxy.sortColumn(), self.proxy.sortOrder())
         self._show_totals()
         self.rejected_list.clear()
@@ -498,15 +489,37 @@ class DatasetPanel(QWidget):
             self.rerecord_requested.emit(str(self.folder), clip.id, clip.text)
 
     def _persist_exclusions(self, _clip_id: str, _excluded: bool) -> None:
+        self._show_totals()
         if self.result is None:
             return
-        try:
-            kept = read_excluded(self.result.folder)
-            shown = {clip.id for clip in self.result.clips}
-            write_excluded(self.result.folder, (kept - shown) | self.model.excluded)
-        except (OSError, DatasetError) as error:
-            self.message_bar.show_message(f"The exclusions were not saved: {error}", "error")
-        self._show_totals()
+        if self._exclusions_job is not None and self._exclusions_job.busy:
+            self._exclusions_pending = True  # written again, whole, once this write ends
+            return
+        self._exclusions_pending = False
+        self._exclusions_job = run_task(
+            SET_EXCLUDED,
+            self,
+            folder=str(self.result.folder),
+            shown=[clip.id for clip in self.result.clips],
+            excluded=sorted(self.model.excluded),
+        )
+        self._exclusions_job.failed.connect(
+            lambda message: self.message_bar.show_message(
+                f"The exclusions were not saved: {message}", "error"
+            )
+        )
+        self._exclusions_job.succeeded.connect(self._exclusions_written)
+        self._exclusions_job.failed.connect(self._exclusions_written)
+
+    def _exclusions_written(self, _outcome: object = None) -> None:
+        if self._exclusions_pending:
+            self._persist_exclusions("", False)
+
+    @property
+    def saving_exclusions(self) -> bool:
+        """``excluded.txt`` is being written, or will be once the write under way ends."""
+        busy = self._exclusions_job is not None and self._exclusions_job.busy
+        return busy or self._exclusions_pending
 
     def _update_actions(self) -> None:
         selected = self.selected_clip() is not None
@@ -516,7 +529,8 @@ class DatasetPanel(QWidget):
 
     def shutdown(self) -> None:
         self.player.stop()
-        stop_job(self._job)
+        if self._job is not None:
+            self._job.abandon()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.player.stop()

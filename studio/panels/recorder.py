@@ -9,8 +9,9 @@ The input stream runs on PortAudio's thread and feeds an :class:`InputProcessor`
 polls its meter with a QTimer (``LevelMeter.read`` gives the highest peak since the last
 poll, so no peak is missed). A kept take is trimmed of its leading and trailing silence and
 written mono 16-bit at the voice's sample rate in LJSpeech layout by
-:class:`~engine.dataset.layout.DatasetWriter`, on a worker thread, one take after another.
-Importing a folder and computing the phoneme coverage run on worker threads too.
+:class:`~engine.dataset.layout.DatasetWriter` in the task process (:mod:`studio.tasks`), one
+take after another. Reading the voice's card and the prompts, importing a folder and counting
+the phoneme coverage run there too; the window holds only the folder's list of takes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -47,6 +47,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.api.dataset import WAVS, ImportReport, Prompt, SoundCounts
+from engine.api.tasks import (
+    DATASET_IMPORT,
+    OPEN_DATASET,
+    PHONEME_COUNTS,
+    RECORDER_SETUP,
+    SAVE_TAKE,
+    DatasetTakes,
+    RecorderSetup,
+    SavedTake,
+    VoiceRef,
+)
 from engine.audio.levels import is_clipped
 from engine.audio.recording import (
     InputDevice,
@@ -56,22 +68,11 @@ from engine.audio.recording import (
     Take,
     list_input_devices,
 )
-from engine.dataset.errors import DatasetError
-from engine.dataset.importer import ImportReport, import_dataset
-from engine.dataset.layout import DatasetWriter
 from studio.message_bar import MessageBar
-from studio.panels.jobs import Job, Tick, stop_job
 from studio.panels.level_meter import LevelMeterView
-from studio.panels.voice import (
-    DATASET_FOLDER_KEY,
-    CardSource,
-    card_source,
-    default_dataset_folder,
-)
+from studio.panels.voice import DATASET_FOLDER_KEY, default_dataset_folder
 from studio.playback import Player
-
-if TYPE_CHECKING:  # the prompts module imports the text front ends: on worker threads only
-    from engine.dataset.prompts import Prompt
+from studio.tasks import Task, run_task
 
 METER_INTERVAL_MS = 33
 CLIP_HOLD_SECONDS = 1.5
@@ -85,55 +86,6 @@ KEYS_HELP = (
 STATUS_RECORDED = "recorded"
 STATUS_SKIPPED = "skipped"
 STATUS_RECORDING = "recording"
-
-
-@dataclass(frozen=True)
-class SoundCounts:
-    """The voice's sounds and how often each occurs in each text (texts phonemized once)."""
-
-    inventory: tuple[str, ...]
-    per_text: dict[str, Counter[str]]
-
-    def total(self, texts: Iterable[str]) -> Counter[str]:
-        """Each sound's count over ``texts`` (a text not phonemized counts nothing)."""
-        counts: Counter[str] = Counter({sound: 0 for sound in self.inventory})
-        for text in texts:
-            counts.update(self.per_text.get(text, {}))
-        return counts
-
-
-def count_sounds(card: dict[str, Any], texts: Iterable[str], tick: Tick) -> SoundCounts:
-    """Phonemize each text with the voice's front end and count the voice's sounds in it."""
-    from engine.dataset.prompts import phoneme_coverage, voice_inventory
-    from engine.text.frontend import front_end_for
-
-    texts = list(dict.fromkeys(texts))
-    front_end = front_end_for(card)
-    inventory = tuple(sorted(voice_inventory(card)))
-    per_text: dict[str, Counter[str]] = {}
-    for done, text in enumerate(texts, 1):
-        coverage = phoneme_coverage([text], front_end, inventory)
-        per_text[text] = Counter({s: n for s, n in coverage.counts.items() if n})
-        tick(done, len(texts))
-    return SoundCounts(inventory, per_text)
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the recorder reads off the UI thread before it can record."""
-
-    card: dict[str, Any]
-    prompts: list[Prompt]
-    default_folder: Path
-
-
-def read_setup(card: CardSource, prompts: list[Prompt] | None) -> Setup:
-    """The voice's card, the prompts (``engine/resources/prompts/en.txt`` unless given), and the
-    default dataset folder."""
-    from engine.dataset.prompts import load_prompts
-
-    listed = list(prompts) if prompts is not None else load_prompts()
-    return Setup(card(), listed, default_dataset_folder())
 
 
 class RecorderPanel(QWidget):
@@ -154,7 +106,7 @@ class RecorderPanel(QWidget):
         folder: str | Path | None = None,
         *,
         sample_rate: int | None = None,
-        card: CardSource | None = None,
+        voice: VoiceRef | None = None,
         prompts: list[Prompt] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -163,12 +115,12 @@ class RecorderPanel(QWidget):
         self.settings = QSettings()
         self.prompts: list[Prompt] = []
         self.sample_rate = sample_rate
-        self._card_source = card or card_source()
+        self._voice = voice or VoiceRef()
         self._given_prompts = prompts
         self.card: dict[str, Any] | None = None
         self.sounds: SoundCounts | None = None
         self.folder: Path | None = None
-        self.writer: DatasetWriter | None = None
+        self.dataset: DatasetTakes | None = None  # the folder's takes, once it is open
         self.recorder: Recorder | None = None
         self.devices: list[InputDevice] = []
         self.device_problem = ""
@@ -181,10 +133,11 @@ class RecorderPanel(QWidget):
         self._clip_until = 0.0
         self._save_queue: list[tuple[Prompt, Take]] = []
         self._take_notes: dict[str, list[str]] = {}
-        self._save_job: Job | None = None
-        self._setup_job: Job | None = None
-        self._sounds_job: Job | None = None
-        self._import_job: Job | None = None
+        self._save_job: Task | None = None
+        self._setup_job: Task | None = None
+        self._sounds_job: Task | None = None
+        self._import_job: Task | None = None
+        self._open_job: Task | None = None
         self.player = Player(self)
         self._build()
         self._build_actions()
@@ -375,8 +328,8 @@ class RecorderPanel(QWidget):
         self.folder = Path(folder)
         self.folder_label.setText(str(self.folder))
         self.settings.setValue(DATASET_FOLDER_KEY, str(self.folder))
-        self.writer = None
-        self._open_writer()
+        self.dataset = None
+        self._open_dataset()
         self._fill_prompts()
         self._show_coverage()
 
@@ -386,13 +339,14 @@ class RecorderPanel(QWidget):
         if folder:
             self.set_folder(folder)
 
-    def set_voice(self, sample_rate: int | None, card: CardSource) -> None:
+    def set_voice(self, sample_rate: int | None, voice: VoiceRef) -> None:
         """Record for another voice (the engine loaded one): its rate and its sounds."""
         self.sample_rate = sample_rate
-        self._card_source = card
+        self._voice = voice
         self.card = self.sounds = None
-        self.writer = None
-        stop_job(self._sounds_job, wait_ms=0)  # it counts the previous voice's sounds
+        self.dataset = None
+        if self._sounds_job is not None:
+            self._sounds_job.abandon()  # it counts the previous voice's sounds
         self._sounds_job = None
         self._update_actions()
         self._read_setup()
@@ -400,23 +354,39 @@ class RecorderPanel(QWidget):
     @property
     def ready(self) -> bool:
         """The prompts, the voice's rate and the dataset folder are known."""
-        return self.card is not None and self.writer is not None
+        return self.card is not None and self.dataset is not None
 
-    def _open_writer(self) -> None:
-        if self.sample_rate is None or self.folder is None or self.writer is not None:
+    def _open_dataset(self) -> None:
+        """Open the folder at the voice's rate in the task process (made when missing; an
+        existing dataset's takes are read)."""
+        if self.sample_rate is None or self.folder is None or self.dataset is not None:
             return
-        try:
-            self.writer = DatasetWriter(self.folder, self.sample_rate)
-        except (DatasetError, OSError) as error:
-            self.message_bar.show_message(f"Cannot record into {self.folder}: {error}", "error")
+        if self._open_job is not None:
+            self._open_job.abandon()  # it opens the previous folder or rate
+        folder = self.folder
+        self._open_job = run_task(
+            OPEN_DATASET, self, folder=str(folder), sample_rate=self.sample_rate
+        )
+        self._open_job.succeeded.connect(self._on_dataset_open)
+        self._open_job.failed.connect(
+            lambda message: self.message_bar.show_message(
+                f"Cannot record into {folder}: {message}", "error"
+            )
+        )
+
+    def _on_dataset_open(self, dataset: DatasetTakes) -> None:
+        self.dataset = dataset
+        self._fill_prompts()
+        self._show_coverage()
         self._update_actions()
+        self._save_next()  # takes stopped while the folder was opening
+        self._count_sounds([])
 
     def _read_setup(self) -> None:
-        stop_job(self._setup_job, wait_ms=0)  # never wait on the UI thread for a voice load
-        source, given = self._card_source, self._given_prompts
-        if self.prompts:
-            given = self.prompts
-        self._setup_job = Job(lambda _tick: read_setup(source, given), "recorder-setup", self)
+        if self._setup_job is not None:
+            self._setup_job.abandon()  # never wait on the UI thread for a voice load
+        given = self.prompts or self._given_prompts
+        self._setup_job = run_task(RECORDER_SETUP, self, voice=self._voice, prompts=given)
         self._setup_job.succeeded.connect(self._on_setup)
         self._setup_job.failed.connect(
             lambda message: self.message_bar.show_message(
@@ -426,17 +396,16 @@ class RecorderPanel(QWidget):
             )
         )
         self.take_label.setText("Reading the prompts and the voice...")
-        self._setup_job.start()
 
-    def _on_setup(self, setup: Setup) -> None:
+    def _on_setup(self, setup: RecorderSetup) -> None:
         self.card = setup.card
         self.prompts = setup.prompts
         if self.sample_rate is None:
             self.sample_rate = int(setup.card["sample_rate"])
         if self.folder is None:
-            self.set_folder(setup.default_folder)
+            self.set_folder(default_dataset_folder())
         else:
-            self._open_writer()
+            self._open_dataset()
             self._fill_prompts()
         if self._pending_prompt is not None:
             self.select_prompt(*self._pending_prompt)
@@ -445,20 +414,19 @@ class RecorderPanel(QWidget):
         self._count_sounds(p.text for p in self.prompts)
 
     def _count_sounds(self, texts: Iterable[str]) -> None:
-        """Phonemize the texts not counted yet (on a worker thread), then show the coverage."""
+        """Phonemize the texts not counted yet (in the task process), then show the
+        coverage."""
         if self.card is None:
             return
         known = self.sounds.per_text if self.sounds else {}
         wanted = [t for t in dict.fromkeys(list(texts) + self._take_texts()) if t not in known]
         if not wanted or (self._sounds_job is not None and self._sounds_job.busy):
             return
-        card = self.card
-        self._sounds_job = Job(lambda tick: count_sounds(card, wanted, tick), "coverage", self)
+        self._sounds_job = run_task(PHONEME_COUNTS, self, card=self.card, texts=wanted)
         self._sounds_job.succeeded.connect(self._on_sounds)
         self._sounds_job.failed.connect(
             lambda message: self.coverage_label.setText(f"Phoneme coverage failed: {message}")
         )
-        self._sounds_job.start()
 
     def _on_sounds(self, counted: SoundCounts) -> None:
         known = self.sounds.per_text if self.sounds else {}
@@ -559,10 +527,14 @@ class RecorderPanel(QWidget):
     # ---- prompts -----------------------------------------------------------------------------
 
     def _take_texts(self) -> list[str]:
-        return [entry.text for entry in self.writer.entries] if self.writer else []
+        return list(self.dataset.takes.values()) if self.dataset else []
 
     def recorded_ids(self) -> set[str]:
-        return {entry.id for entry in self.writer.entries} if self.writer else set()
+        return set(self.dataset.takes) if self.dataset else set()
+
+    def wav_path(self, clip_id: str) -> Path | None:
+        """Where the take ``clip_id`` of the open folder lives (None: no folder is open)."""
+        return Path(self.dataset.folder) / WAVS / f"{clip_id}.wav" if self.dataset else None
 
     def _fill_prompts(self) -> None:
         current = self.current_prompt
@@ -615,8 +587,6 @@ class RecorderPanel(QWidget):
         if row < 0:
             if text is None:
                 raise KeyError(f"no prompt {prompt_id!r}")
-            from engine.dataset.prompts import Prompt
-
             self.prompts.insert(0, Prompt(prompt_id, text))
             self._fill_prompts_keeping(prompt_id)
             row = 0
@@ -675,7 +645,7 @@ class RecorderPanel(QWidget):
     def record(self) -> None:
         """Start a take of the selected prompt (a running take is started again)."""
         prompt = self.current_prompt
-        if prompt is None or self.recorder is None or self.writer is None:
+        if prompt is None or self.recorder is None or self.dataset is None:
             self._explain_why_not()
             return
         self.player.stop()
@@ -688,11 +658,15 @@ class RecorderPanel(QWidget):
         self._update_actions()
 
     def stop(self) -> None:
-        """Stop the take and keep it: trimmed and written on the saving thread."""
+        """Stop the take and keep it."""
         prompt, self._take_prompt = self._take_prompt, None
         if prompt is None or self.recorder is None:
             return
-        take = self.recorder.stop_take()
+        self.keep_take(prompt, self.recorder.stop_take())
+
+    def keep_take(self, prompt: Prompt, take: Take) -> None:
+        """Keep a take of ``prompt``: trimmed and written in the task process, after the
+        takes kept before it; then the next open prompt is selected."""
         clipped = is_clipped(take.audio)  # the dataset check's rule, not the meter's light
         self._refresh_status(prompt.id)
         if take.duration_s < MIN_TAKE_SECONDS:
@@ -755,7 +729,8 @@ class RecorderPanel(QWidget):
     def play_take(self) -> None:
         """Play the selected prompt's saved take."""
         prompt = self.current_prompt
-        if prompt is None or self.writer is None or prompt.id not in self.recorded_ids():
+        path = self.wav_path(prompt.id) if prompt is not None else None
+        if prompt is None or path is None or prompt.id not in self.recorded_ids():
             self.take_label.setText("This prompt has no take to play yet")
             return
         if not self.player.available:
@@ -766,7 +741,7 @@ class RecorderPanel(QWidget):
         if self.player.playing:
             self.player.stop()
             return
-        audio, rate = sf.read(self.writer.wav_path(prompt.id), dtype="float32")
+        audio, rate = sf.read(path, dtype="float32")
         try:
             self.player.play(np.asarray(audio).reshape(-1), rate)
         except RuntimeError as error:
@@ -775,8 +750,12 @@ class RecorderPanel(QWidget):
     def _explain_why_not(self) -> None:
         if self.recorder is None:
             reason = self.device_problem or "no input device is open"
-        elif self.writer is None:
-            reason = "the voice's sample rate is not known yet (its card is being read)"
+        elif self.dataset is None:
+            reason = (
+                "the voice's sample rate is not known yet (its card is being read)"
+                if self.sample_rate is None
+                else f"the dataset folder {self.folder} is not open"
+            )
         else:
             reason = "choose a prompt first"
         self.take_label.setText(f"Cannot record: {reason}")
@@ -784,24 +763,34 @@ class RecorderPanel(QWidget):
     def _save_next(self) -> None:
         if self._save_job is not None and self._save_job.busy:
             return
-        if not self._save_queue or self.writer is None:
+        if not self._save_queue or self.dataset is None or self.sample_rate is None:
             return
         prompt, take = self._save_queue.pop(0)
-        writer = self.writer
-
-        def save(_tick: Tick) -> str:
-            writer.add(prompt.id, prompt.text, take.audio, take.sample_rate, trim=True)
-            return prompt.id
-
-        self._save_job = Job(save, "save-take", self)
+        self._save_job = self._save_task(prompt, take, self)
         self._save_job.succeeded.connect(self._on_saved)
         self._save_job.failed.connect(self._on_save_failed)
-        self._save_job.start()
 
-    def _on_saved(self, clip_id: str) -> None:
+    def _save_task(self, prompt: Prompt, take: Take, parent: QWidget | None) -> Task:
+        """Ask the task process to write a take (``parent``: None for one that must outlive
+        the panel)."""
+        assert self.dataset is not None
+        return run_task(
+            SAVE_TAKE,
+            parent,
+            folder=self.dataset.folder,
+            sample_rate=self.sample_rate,
+            clip_id=prompt.id,
+            text=prompt.text,
+            audio=take.audio,
+            audio_rate=take.sample_rate,
+        )
+
+    def _on_saved(self, saved: SavedTake) -> None:
+        self.dataset = saved.dataset
         self._save_next()
+        clip_id = saved.clip_id
         self.last_kept = clip_id
-        seconds = sf.info(self.writer.wav_path(clip_id)).duration if self.writer else 0.0
+        seconds = saved.seconds
         notes = self._take_notes.pop(clip_id, [])
         self.kept_label.setText(
             f"Kept {clip_id}: {seconds:.1f} s after trimming the silence around it"
@@ -891,7 +880,7 @@ class RecorderPanel(QWidget):
             return
         rate = self.sample_rate
         source, target = Path(src), Path(out)
-        job = Job(lambda tick: import_dataset(source, target, rate, progress=tick), "import", self)
+        job = run_task(DATASET_IMPORT, self, src=str(source), out=str(target), sample_rate=rate)
         job.progressed.connect(self._on_import_progress)
         job.succeeded.connect(self._on_imported)
         job.failed.connect(lambda message: self._import_ended(f"Import failed: {message}"))
@@ -905,7 +894,6 @@ class RecorderPanel(QWidget):
         self.check_import_button.hide()
         self.import_summary.setText("Reading the folder...")
         self.rejected_list.clear()
-        job.start()
 
     @property
     def importing(self) -> bool:
@@ -947,7 +935,7 @@ class RecorderPanel(QWidget):
     # ---- state -------------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        ready = self.recorder is not None and self.writer is not None
+        ready = self.recorder is not None and self.dataset is not None
         self.record_action.setEnabled(ready)
         self.toggle_action.setEnabled(ready)
         self.retake_action.setEnabled(ready)
@@ -960,13 +948,17 @@ class RecorderPanel(QWidget):
         self.device_combo.setEnabled(bool(self.devices) and not self.recording)
 
     def shutdown(self) -> None:
-        """Close the input device and stop the worker threads (the window is going away)."""
+        """Close the input device and stop the tasks (the window is going away). Takes still
+        waiting to be saved are handed to the task process, which writes them before it
+        ends."""
         self.player.stop()
         self.close_device()
-        for job in (self._setup_job, self._sounds_job, self._import_job):
-            stop_job(job)
-        if self._save_job is not None:
-            self._save_job.wait()
+        for job in (self._setup_job, self._sounds_job, self._import_job, self._open_job):
+            if job is not None:
+                job.abandon()
+        if self.dataset is not None:
+            while self._save_queue:
+                self._save_task(*self._save_queue.pop(0), parent=None)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         if self.recording:

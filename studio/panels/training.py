@@ -1,8 +1,8 @@
 """The training panel: fine-tune or train a model, watch it learn, hear it, use it.
 
 The run happens in a training process of its own (:mod:`engine.training.worker`), never in
-the window's: the panel sends it the run's options and reads its events when a
-QSocketNotifier says the pipe has data, as the render engine's client does. Loss curves are
+the window's: the panel sends it the run's options and reads its events through a
+:class:`~studio.process_link.ProcessLink`, as the render engine's client does. Loss curves are
 redrawn from a timer a few times a second (not once per step), so a fast run cannot keep the
 UI thread busy.
 
@@ -19,8 +19,9 @@ A voice fine-tune also says how close it is: each validation measures the voice'
 the held-out sentences against the person's recordings (speaker similarity) and with Whisper
 (character error rate), from the starting voice at step 0 on, drawn beside the loss curves;
 the best checkpoint is kept by the rule the panel states, and "Use this voice" loads it once
-one is better than the start. Before a fine-tune starts, the dataset is checked in the
-training process and what would hold the voice back is named; the person can still go on.
+one is better than the start. Before a fine-tune starts, the dataset is checked in the task
+process (:mod:`studio.tasks`) and what would hold the voice back is named; the person can
+still go on.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QSocketNotifier, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,13 +53,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.training import worker as training_worker
-from engine.training.options import BEST_FOLDER, CHECKPOINTS, LAST, OPTIONS_FILE
-from engine.training.voice_check import BEST_RULE
+from engine.api.dataset import METADATA
+from engine.api.pipe import CANCEL
+from engine.api.tasks import DATASET_ASSESS, Assessment
+from engine.api.training import (
+    BEST_FOLDER,
+    BEST_RULE,
+    CHECKPOINTS,
+    LAST,
+    OPTIONS_FILE,
+    START,
+    WORKER_MODULE,
+)
 from engine.user_data import data_dir, voices_dir
 from studio.message_bar import MessageBar
 from studio.panels.voice import DATASET_FOLDER_KEY, default_dataset_folder
 from studio.playback import Player
+from studio.process_link import ProcessLink
+from studio.tasks import Task, run_task
 
 RECIPES = {
     "vits-finetune": "Fine-tune a VITS voice",
@@ -133,8 +145,9 @@ class TrainingPanel(QWidget):
         self.setWindowTitle("Train a voice - Glottis")
         self.settings = QSettings()
         self.advanced: dict[str, Any] = {}
-        self.worker: training_worker.EngineProcess | None = None
-        self._notifier: QSocketNotifier | None = None
+        self.link = ProcessLink(WORKER_MODULE, self)
+        self.link.received.connect(self._on_event)
+        self.link.exited.connect(self._on_worker_exit)
         self.running = False
         self.run_recipe: str | None = None
         self.last_checkpoint: str | None = None
@@ -149,8 +162,8 @@ class TrainingPanel(QWidget):
         self.best_step: int | None = None
         self.budgeted = False  # the run ends at its time budget rather than its step limit
         self.pitch: tuple[float | None, float | None] = (None, None)
-        self.assessed: dict[str, Any] | None = None
-        self.assessing = False
+        self.assessed: Assessment | None = None
+        self._assess_job: Task | None = None
         self.confirm_findings = self._ask_to_go_on
         self.samples: list[dict[str, Any]] = []
         self.rejected: list[tuple[str, ...]] = []
@@ -455,51 +468,59 @@ class TrainingPanel(QWidget):
             )
             return
         data = str(Path(self.data_edit.text().strip()).expanduser())
-        if not (Path(data) / "metadata.csv").is_file():
+        if not (Path(data) / METADATA).is_file():
             self.message_bar.show_message(
-                f"{self.data_edit.text()} is not a dataset: it has no metadata.csv. Record "
+                f"{self.data_edit.text()} is not a dataset: it has no {METADATA}. Record "
                 "prompts or import recordings first (Voice menu).",
                 "error",
             )
             return
-        if self.recipe == "vits-finetune" and (self.assessed or {}).get("data") != data:
+        if self.recipe == "vits-finetune" and (
+            self.assessed is None or self.assessed.folder != data
+        ):
             self._assess(data)
             return
         self._begin(self.options(resume=False))
 
     def _assess(self, data: str) -> None:
-        """Check the dataset in the training process; Start goes on when it answers."""
-        if self.worker is None or self.worker.process.poll() is not None:
-            self.start_worker()
+        """Check the dataset in the task process; Start goes on when it answers."""
         self.running = True
-        self.assessing = True
         self.progress.setRange(0, 0)
         self.progress.setFormat("Checking the dataset (Whisper listens to every clip)...")
         self.status_label.setText(f"Checking {data} before the run...")
+        self._assess_job = run_task(DATASET_ASSESS, self, folder=data)
+        self._assess_job.progressed.connect(self._on_assessing)
+        self._assess_job.succeeded.connect(self._on_assessed)
+        self._assess_job.failed.connect(self._on_assess_failed)
         self._update_actions()
-        self._send({"op": "assess", "data": data})
 
-    def _on_assessing(self, event: dict[str, Any]) -> None:
-        if self.assessing:
-            self._set_progress_range(int(event["total"]))
-            self.progress.setValue(int(event["done"]))
-            self.progress.setFormat("Checking the dataset: clip %v of %m")
+    @property
+    def assessing(self) -> bool:
+        """The dataset is being checked before a run."""
+        return self._assess_job is not None and self._assess_job.busy
 
-    def _on_assessed(self, event: dict[str, Any]) -> None:
-        if not self.assessing:
-            return  # cancelled while the check ran
-        self.assessing = False
+    def _on_assessing(self, done: int, total: int) -> None:
+        self._set_progress_range(total)
+        self.progress.setValue(done)
+        self.progress.setFormat("Checking the dataset: clip %v of %m")
+
+    def _assess_ended(self) -> None:
+        self._assess_job = None
         self.running = False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Not started")
         self._update_actions()
-        if event.get("error"):
-            self.message_bar.show_message(str(event["error"]), "error")
-            self.status_label.setText(str(event["error"]))
-            return
-        findings = list(event.get("findings") or [])
-        self.assessed = event
+
+    def _on_assess_failed(self, message: str) -> None:
+        self._assess_ended()
+        self.message_bar.show_message(message, "error")
+        self.status_label.setText(message)
+
+    def _on_assessed(self, assessment: Assessment) -> None:
+        self._assess_ended()
+        findings = assessment.findings
+        self.assessed = assessment
         if findings:
             self.message_bar.show_message(" ".join(findings), "warning")
             if not self.confirm_findings(findings):
@@ -540,16 +561,17 @@ class TrainingPanel(QWidget):
         self.status_label.setText(f"{what} {options['recipe']} in {options['out']}...")
         self.progress.setRange(0, 0)  # busy until the run says where it starts
         self.progress.setFormat("Starting...")
-        if self.worker is None or self.worker.process.poll() is not None:
+        if not self.link.running:
             self.start_worker()
-        self._send({"op": "start", "options": options})
+        self._send({"op": START, "options": options})
         self._update_actions()
 
     def cancel_run(self) -> None:
         """Stop the run after its current step; it writes its checkpoint there. During the
         dataset check before a run, the run is not started."""
-        if self.assessing:
-            self.assessing = False
+        if self._assess_job is not None:
+            self._assess_job.abandon()
+            self._assess_job = None
             self.running = False
             self._set_progress_range(1)
             self.progress.setValue(0)
@@ -558,7 +580,7 @@ class TrainingPanel(QWidget):
             self._update_actions()
             return
         if self.running:
-            self._send({"op": "cancel"})
+            self._send({"op": CANCEL})
             self.status_label.setText("Cancelling: the run stops after this step and saves it...")
             self.cancel_button.setEnabled(False)
 
@@ -632,60 +654,27 @@ class TrainingPanel(QWidget):
 
     def start_worker(self) -> None:
         """Start the training process (it imports torch in the background)."""
-        self._drop_notifier()
-        self.worker = training_worker.start()
-        self._notifier = QSocketNotifier(
-            self.worker.events.fileno(), QSocketNotifier.Type.Read, self
-        )
-        self._notifier.activated.connect(self._read)
+        self.link.start()
 
     def kill_worker(self) -> None:
         """Kill the training process as a crash would (a test's stand-in for one)."""
-        if self.worker is not None:
-            self.worker.process.kill()
+        self.link.kill()
 
     def shutdown(self) -> None:
         """Stop the training process; a running run is cancelled and saves first."""
         self._plot_timer.stop()
         self.player.stop()
-        self._drop_notifier()
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.stop(STOP_TIMEOUT)
+        if self._assess_job is not None:
+            self._assess_job.abandon()
+        self.link.stop(STOP_TIMEOUT)
         self.running = False
 
     def _send(self, request: dict[str, Any]) -> None:
-        if self.worker is None:
-            return  # not started: Start starts it
-        try:
-            self.worker.requests.send(request)
-        except (OSError, ValueError):
-            pass  # the process is gone; _read reports it
+        self.link.send(request)  # refused when the process is gone: its end is reported
 
     def _setting(self, key: str, default: int) -> int:
         """A whole number the panel remembered under ``key``, or ``default``."""
         return int(str(self.settings.value(SETTINGS_PREFIX + key, default)))
-
-    def _drop_notifier(self) -> None:
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier.deleteLater()
-            self._notifier = None
-
-    def _read(self) -> None:
-        worker = self.worker
-        if worker is None:
-            return
-        try:
-            while worker.events.poll(0):
-                self._on_event(worker.events.recv())
-        except (EOFError, OSError):
-            self._drop_notifier()
-            code = worker.process.wait()
-            worker.requests.close()
-            worker.events.close()
-            self.worker = None
-            self._on_worker_exit(code)
 
     def _on_worker_exit(self, code: int) -> None:
         how = f"exit code {code}" if code >= 0 else f"signal {-code}"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from engine import asr
+from engine.api.dataset import MAX_CER
 from engine.dataset.check import (
-    MAX_CER,
     MIN_SNR_DB,
     check_dataset,
     measure,

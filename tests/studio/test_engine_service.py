@@ -5,25 +5,26 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import service
+from engine.api import pipe
+from engine.api.pipe import EngineProcess, start_process
 
 
-def _until(engine: service.EngineProcess, job: int, timeout: float = 180.0) -> list[dict]:
+def _until(engine: EngineProcess, job: int, timeout: float = 180.0) -> list[dict]:
     events = []
     while engine.events.poll(timeout):
         event = engine.events.recv()
         events.append(event)
-        if event["job"] == job and event["event"] not in (service.PROGRESS, service.READY):
+        if event["job"] == job and event["event"] not in (pipe.PROGRESS, pipe.READY):
             return events
     pytest.fail(f"no answer to job {job} within {timeout} s")
 
 
 def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_dir):
-    engine = service.start()
+    engine = start_process("engine.service")
     try:
         engine.requests.send({"op": "load", "job": 1})
         loaded = _until(engine, 1)[-1]
-        assert loaded["event"] == service.RESULT, loaded
+        assert loaded["event"] == pipe.RESULT, loaded
         assert loaded["device"] and "noise_scale" in loaded["control_names"]
 
         text = " ".join(f"Sentence {n} is here to make the render long." for n in range(8))
@@ -42,11 +43,11 @@ def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_
         engine.requests.send({"op": "render", "job": 4, "utterance": whole})
         engine.requests.send({"op": "cancel", "job": 0, "target": 4})
         events = _until(engine, 4)
-        assert events[-1]["event"] == service.CANCELLED
+        assert events[-1]["event"] == pipe.CANCELLED
 
         engine.requests.send({"op": "prepare", "job": 5, "text": "..."})
         error = _until(engine, 5)[-1]
-        assert error["event"] == service.ERROR and not error["internal"]
+        assert error["event"] == pipe.ERROR and not error["internal"]
         assert error["message"]
     finally:
         engine.stop()

@@ -15,9 +15,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMainWindow
 
-from engine.audio.recording import NoInputDevice
+from engine.api.dataset import Prompt
+from engine.api.tasks import VoiceRef
+from engine.audio.recording import NoInputDevice, Take
 from engine.dataset.layout import EXCLUDED, METADATA, WAVS, DatasetWriter, read_excluded
-from engine.dataset.prompts import Prompt
 from studio.panels import install_voice_panels
 from studio.panels.dataset import ClipTableModel, DatasetPanel
 from studio.panels.recorder import STATUS_RECORDED, STATUS_SKIPPED, RecorderPanel
@@ -58,9 +59,7 @@ def close(panel) -> None:
 
 @pytest.fixture
 def recorder_panel(studio_app, default_voice, tmp_path):
-    panel = RecorderPanel(
-        tmp_path / "takes", sample_rate=RATE, card=lambda: default_voice.card, prompts=PROMPTS
-    )
+    panel = RecorderPanel(tmp_path / "takes", sample_rate=RATE, prompts=PROMPTS)
     panel.show()
     panel.activateWindow()
     wait_until(lambda: panel.ready, 60, "the recorder to read its prompts and voice")
@@ -178,9 +177,7 @@ def test_without_an_input_device_recording_is_off_and_import_still_works(
         raise NoInputDevice("No audio input device was found.")
 
     monkeypatch.setattr("studio.panels.recorder.list_input_devices", no_device)
-    panel = RecorderPanel(
-        tmp_path / "takes", sample_rate=RATE, card=lambda: default_voice.card, prompts=PROMPTS
-    )
+    panel = RecorderPanel(tmp_path / "takes", sample_rate=RATE, prompts=PROMPTS)
     try:
         panel.show()
         wait_until(lambda: panel.ready, 60, "the recorder to read its prompts and voice")
@@ -212,15 +209,21 @@ def test_without_an_input_device_recording_is_off_and_import_still_works(
 
 
 def test_takes_follow_the_rate_of_the_voice_the_engine_loads(studio_app, default_voice, tmp_path):
-    panel = RecorderPanel(tmp_path / "takes", card=lambda: default_voice.card, prompts=PROMPTS)
+    panel = RecorderPanel(tmp_path / "takes", prompts=PROMPTS)
+    spoken = Take(tone(1.0, 0.5), 44100)
     try:
         wait_until(lambda: panel.ready, 60, "the recorder to read its prompts and voice")
-        assert panel.writer.sample_rate == default_voice.card["sample_rate"]
-        other = {**default_voice.card, "sample_rate": 16000}
-        panel.set_voice(16000, lambda: other)
+        assert panel.sample_rate == default_voice.card["sample_rate"]
+        panel.keep_take(PROMPTS[0], spoken)
+        saved(panel)
+        assert sf.info(panel.wav_path(PROMPTS[0].id)).samplerate == panel.sample_rate
+        panel.set_voice(16000, VoiceRef())
         assert not panel.ready and not panel.record_action.isEnabled()
         wait_until(lambda: panel.ready, 60, "the recorder to read the new voice")
-        assert panel.writer.sample_rate == 16000
+        panel.keep_take(PROMPTS[1], spoken)
+        saved(panel)
+        assert sf.info(panel.wav_path(PROMPTS[1].id)).samplerate == 16000
+        assert panel.recorded_ids() == {PROMPTS[0].id, PROMPTS[1].id}
         wait_until(lambda: panel.coverage() is not None, 60, "the coverage of the new voice")
     finally:
         close(panel)
@@ -253,7 +256,7 @@ def spoilt_dataset(spoken, tmp_path_factory):
 
 
 def checked_panel(folder, default_voice, asr: bool) -> DatasetPanel:
-    panel = DatasetPanel(folder, card=lambda: default_voice.card)
+    panel = DatasetPanel(folder)
     panel.show()
     panel.activateWindow()
     panel.run_check(asr=asr)
@@ -298,6 +301,8 @@ def test_dataset_panel_flags_bad_clips_sorts_and_persists_exclusions(
         panel.select_clip("clipped")
         panel.table.setFocus()
         key(panel.table, Qt.Key.Key_X)
+        assert "1 excluded" in panel.totals_label.text()
+        wait_until(lambda: not panel.saving_exclusions, 20, "excluded.txt to be written")
         assert read_excluded(spoilt_dataset) == {"clipped"}
         assert "1 excluded" in panel.totals_label.text()
         assert (spoilt_dataset / EXCLUDED).read_text().splitlines()[-1] == "clipped"
@@ -312,6 +317,7 @@ def test_dataset_panel_flags_bad_clips_sorts_and_persists_exclusions(
         again.select_clip("clipped")
         again.table.setFocus()
         key(again.table, Qt.Key.Key_Delete)  # include it again
+        wait_until(lambda: not again.saving_exclusions, 20, "excluded.txt to be written")
         assert read_excluded(spoilt_dataset) == set()
         assert not (spoilt_dataset / EXCLUDED).exists()
     finally:
@@ -357,9 +363,6 @@ def test_voice_menu_opens_the_panels_and_rerecords_a_clip(
             "&Import recordings...",
             "&Train a voice...",
         ]
-        monkeypatch.setattr(
-            "studio.panels.voice.card_source", lambda info=None: lambda: default_voice.card
-        )
         panels.check_action.trigger()
         dataset = panels.dataset
         assert dataset is not None and dataset.isVisible() and dataset.isWindow()

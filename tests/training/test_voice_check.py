@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from engine.dataset.check import ClipCheck, DatasetCheck
-from engine.dataset.prompts import PhonemeCoverage
+from engine.api.dataset import ClipCheck, DatasetCheck, PhonemeCoverage
 from engine.training.readiness import findings
 from engine.training.voice_check import Measured, cer_limit, ranks_above
 

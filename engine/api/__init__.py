@@ -1,15 +1,21 @@
-"""The contract between the window and the engine: what crosses the pipe, in types that
+"""The contract between the window and the engine: what crosses the pipes, in types that
 import neither torch nor numpy, so the studio reads them without loading the engine.
 
-- :class:`Utterance` and :class:`SentencePlan`: a take, everything needed to render it again
-  (the engine's :class:`engine.synthesis.Synthesizer` makes and renders them; the studio's
-  documents hold them);
-- the operation and event names of the engine process (:mod:`engine.service`) and
-  :class:`LoadAnswer`, what a ``load`` answers;
-- the knobs and their one table of ranges live in :mod:`engine.controls`, the model families
-  in :mod:`engine.families`; both are as light as this module.
+This package is the contract; the studio imports nothing else of the engine's that computes
+(``pyproject.toml``'s import-linter contracts hold it to that):
 
-Audio and mels cross the pipe as numpy arrays inside the answers' dicts; this module names
+- here, :class:`Utterance` and :class:`SentencePlan` (a take, everything needed to render it
+  again; the engine's :class:`engine.synthesis.Synthesizer` makes and renders them, the
+  studio's documents hold them), the render engine's operations (:mod:`engine.service`) and
+  :class:`LoadAnswer`, what a ``load`` answers;
+- :mod:`engine.api.pipe`: starting an engine process and the names every one of them speaks;
+- :mod:`engine.api.tasks` and :mod:`engine.api.dataset`: the task process's work (dataset
+  import and check, the recorder's takes and phoneme counts, a voice's card) and its answers;
+- :mod:`engine.api.training`: the training process's names and a run folder's layout;
+- the knobs and their one table of ranges live in :mod:`engine.controls`, the model families
+  in :mod:`engine.families`; both are as light as this package.
+
+Audio and mels cross the pipe as numpy arrays inside the answers' dicts; this package names
 no array type.
 """
 
@@ -23,10 +29,9 @@ from typing import Any
 from engine.controls import Controls
 from engine.errors import SynthesisError
 
-# The engine process's operations (studio -> engine) and events (engine -> studio).
+# The render engine's operations (studio -> engine); the events and the operations every
+# engine process shares are in engine.api.pipe.
 LOAD, PREPARE, TRANSPLANT, RENDER = "load", "prepare", "transplant", "render"
-CANCEL, SHUTDOWN = "cancel", "shutdown"
-READY, PROGRESS, RESULT, CANCELLED, ERROR = "ready", "progress", "result", "cancelled", "error"
 
 DEFAULT_SEED = 0
 MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
@@ -133,9 +138,7 @@ def check_frame_total(frames: int, number: int) -> None:
 
 def _with_tuples(saved: dict[str, Any]) -> dict[str, Any]:
     """A saved sentence plan's fields with its JSON lists as the tuples the plan holds."""
-    return {
-        key: tuple(value) if isinstance(value, list) else value for key, value in saved.items()
-    }
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in saved.items()}
 
 
 @dataclass(frozen=True)

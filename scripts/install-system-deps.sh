@@ -8,7 +8,8 @@
 # D-Bus libraries the Qt window loads (a desktop has them, a bare Debian or a container not).
 # With --test also what the studio's tests run against: Xvfb (a display for the screenshot),
 # PulseAudio with its command-line tools (a null sink, a real sound device without hardware)
-# and the ALSA plugin that routes PortAudio's ALSA output into PulseAudio.
+# and the ALSA plugin that routes PortAudio's ALSA output into PulseAudio, and the validators
+# of the desktop files in packaging/ (desktop-file-utils, appstream).
 # With --test or --bench also flite, whose slt voice is the other speaker of the speaker
 # similarity tests and the one benchmarks/finetune_voice.py fine-tunes towards.
 set -euo pipefail
@@ -68,6 +69,8 @@ if [ "$test_tools" -eq 1 ]; then
   [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] \
     || ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 \
     || missing+=(libasound2-plugins)
+  command -v desktop-file-validate >/dev/null || missing+=(desktop-file-utils)
+  command -v appstreamcli >/dev/null || missing+=(appstream)
 fi
 
 if [ "$test_tools" -eq 1 ] || [ "$bench_tools" -eq 1 ]; then

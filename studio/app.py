@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import cast
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 ORGANIZATION = "Glottis"
 APPLICATION = "Glottis Studio"
+# The freedesktop application id: packaging/'s .desktop file, AppStream metainfo and icons.
+APP_ID = "io.github.glottis.Studio"
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -27,7 +30,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setDesktopFileName("glottis")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(files("studio") / "resources" / f"{APP_ID}.svg")))
     return app
 
 

@@ -1,6 +1,7 @@
 """The wheel stands alone: built from the repository and installed into a fresh virtual
 environment, it speaks, reads an official config and names its commands from any folder,
-with its resources (configs, prompts, CMUdict) as package data, not found in a clone.
+with its resources (configs, prompts, CMUdict, the window's icon) as package data, not found
+in a clone.
 
 The fresh environment takes the heavy dependencies (torch, onnxruntime, ...) from this one
 through a path file instead of installing them again; Glottis itself comes only from the
@@ -48,6 +49,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "engine/resources/configs/vits/ljs_base.json",
         "engine/resources/prompts/en.txt",
         "engine/resources/cmudict/cmu_dictionary.gz",
+        "studio/resources/io.github.glottis.Studio.svg",
     ):
         assert shipped in names, f"{shipped} is not in the wheel"
     target = tmp_path_factory.mktemp("venv")

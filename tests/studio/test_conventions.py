@@ -1,6 +1,6 @@
 """Desktop conventions that need no engine answer: both palettes readable (WCAG contrast of
 every text role on its background), and the window's geometry, layout and theme remembered
-in QSettings from one window to the next."""
+in QSettings from one window to the next; the application id and icon the desktop files name."""
 
 from __future__ import annotations
 
@@ -127,3 +127,11 @@ def test_geometry_layout_and_theme_are_remembered(studio_app, glottis_data_dir):
     finally:
         shiboken6.delete(second)
     assert QSettings().value("theme") == "system"
+
+
+def test_the_application_has_the_desktop_id_and_icon(studio_app) -> None:
+    from studio.app import APP_ID
+
+    assert studio_app.desktopFileName() == APP_ID
+    icon = studio_app.windowIcon()
+    assert not icon.isNull() and not icon.pixmap(64, 64).isNull()

@@ -8,21 +8,23 @@ Requests (studio -> engine), each with a ``job`` number the events refer to:
 - ``{"op": "load", "voice": name | path | None, "config": path | None, "vocoder": "griffin-lim"
   | path | None, "vocoder_config": path | None, "vocoder_optional": bool, "device": ...}``
   loads a voice or official acoustic checkpoint (and a vocoder, for mel models) and answers
-  with what the studio shows: the device actually used, the model and vocoder, the controls
-  they read and their defaults, the speakers, the voices there are.
+  with what the studio shows (:class:`engine.api.LoadAnswer`): the device actually used, the
+  model and vocoder, the controls they read and their defaults, the speakers, the voices.
 - ``{"op": "prepare", "text": str, "controls": {...}, "seed": int, "speaker": int | None}``
-  runs the front end and the duration predictor; answers with one utterance per sentence
-  (``Utterance.to_dict``), each a take of its own.
+  runs the front end and the duration predictor; answers with one utterance per sentence,
+  each a take of its own, and the front end's warnings (:class:`engine.api.PrepareAnswer`).
 - ``{"op": "transplant", "utterance": {...}, "controls": {...} | None}`` re-prepares another
   model's utterance on the loaded one (with these controls, where given), keeping its timing
   phoneme by phoneme; answers as ``prepare`` does.
 - ``{"op": "render", "utterance": {...}}`` renders an utterance sentence by sentence; each
-  sentence is a progress tick and a point where the job can be cancelled.
+  sentence is a progress tick and a point where the job can be cancelled; answers with the
+  audio, spans, mels and timings (:class:`engine.api.RenderAnswer`).
 - ``{"op": "cancel", "target": job}`` cancels a queued or running job (it ends with a
   ``cancelled`` event); ``{"op": "shutdown"}`` ends the process.
 
 Events (engine -> studio): ``ready`` (once, when the process listens), ``progress``
-(``done`` of ``total``), ``result`` (the answer's fields), ``cancelled`` and ``error``
+(``done`` of ``total``), ``result`` (the answer's ``to_message()``; ``engine.api.ANSWERS``
+names each op's answer type), ``cancelled`` and ``error``
 (``message`` in words a user can act on; ``internal`` is true for a fault of the engine's
 rather than of the request).
 
@@ -42,7 +44,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer
+from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer, PrepareAnswer, RenderAnswer
 from engine.api.pipe import (
     CANCEL,
     CANCELLED,
@@ -227,8 +229,7 @@ class EngineService:
         utterance = Utterance.from_dict(request["utterance"])
         if request.get("controls"):
             utterance = dataclasses.replace(utterance, controls=self._controls(request["controls"]))
-        utterance = synthesizer.transplant(utterance)
-        return {"takes": [utterance.to_dict()], "warnings": []}
+        return PrepareAnswer([synthesizer.transplant(utterance)]).to_message()
 
     def prepare(self, request: dict, tick: Callable[[int, int], None]) -> dict:
         """Phonemes and predicted durations, one single-sentence utterance per sentence."""
@@ -243,13 +244,11 @@ class EngineService:
                 speaker=request.get("speaker"),
             )
         takes = [
-            dataclasses.replace(utterance, text=plan.text, sentences=(plan,)).to_dict()
+            dataclasses.replace(utterance, text=plan.text, sentences=(plan,))
             for plan in utterance.sentences
         ]
-        return {
-            "takes": takes,
-            "warnings": sorted({str(w.message) for w in caught if w.category is not None}),
-        }
+        said = sorted({str(w.message) for w in caught if w.category is not None})
+        return PrepareAnswer(takes, said).to_message()
 
     def render(self, request: dict, tick: Callable[[int, int], None]) -> dict:
         """The utterance's audio, token spans, log-mel (and the mel model's own mel)."""
@@ -267,18 +266,17 @@ class EngineService:
             parts.append(part)
             tick(len(parts), total)
         whole = Render.joined(parts)
-        return {
-            "audio": whole.audio.astype(np.float32, copy=False),
-            "sample_rate": whole.sample_rate,
-            "spans": whole.spans,
-            "tokens": whole.tokens,
-            "mel": np.asarray(whole.mel, dtype=np.float32),
-            "model_mel": whole.model_mel,
-            "synthesis_seconds": whole.timings["synthesis"],
-            "timings": whole.timings,
-            "seconds": whole.seconds,
-            "rtf": whole.rtf,
-        }
+        return RenderAnswer(
+            audio=whole.audio.astype(np.float32, copy=False),
+            sample_rate=whole.sample_rate,
+            spans=whole.spans,
+            tokens=whole.tokens,
+            mel=np.asarray(whole.mel, dtype=np.float32),
+            model_mel=whole.model_mel,
+            timings=whole.timings,
+            seconds=whole.seconds,
+            rtf=whole.rtf,
+        ).to_message()
 
     def _synthesizer(self) -> Any:
         if self.synthesizer is None:

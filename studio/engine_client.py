@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer
+from engine.api import ANSWERS, LOAD, PREPARE, RENDER, TRANSPLANT
 from engine.api.pipe import CANCEL, CANCELLED, ERROR, PROGRESS, READY, RESULT
 from studio.process_link import ProcessLink
 
@@ -35,7 +35,8 @@ class EngineClient(QObject):
 
     loaded = Signal(object)  # a load's answer (engine.api.LoadAnswer)
     progress = Signal(int, int, int)  # job, done, total
-    finished = Signal(int, str, dict)  # job, op, result
+    # job, op, the answer: engine.api.ANSWERS[op] (LoadAnswer, PrepareAnswer, RenderAnswer)
+    finished = Signal(int, str, object)
     failed = Signal(int, str, str)  # job, op, message
     lost = Signal(int, str)  # job, op: the engine stopped before it answered
     cancelled = Signal(int)
@@ -149,10 +150,11 @@ class EngineClient(QObject):
         op = self._pending.pop(job)
         request = self._loads.pop(job, None)
         if kind == RESULT:
-            if op == "load":
+            answer = ANSWERS[op].from_message(event)
+            if op == LOAD:
                 self._load_request = request
-                self.loaded.emit(LoadAnswer.from_message(event))
-            self.finished.emit(job, op, event)
+                self.loaded.emit(answer)
+            self.finished.emit(job, op, answer)
         elif kind == ERROR:
             self.failed.emit(job, op, str(event.get("message", "the engine failed")))
         elif kind == CANCELLED:

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import LoadAnswer
+from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer, PrepareAnswer, RenderAnswer
 from engine.audio.levels import peak_normalize
 from engine.families import GRIFFIN_LIM
 from studio import appearance, recovery
@@ -479,13 +479,12 @@ class MainWindow(QMainWindow):
                 self._requested.add(key)
                 self._renders_asked += 1
 
-    @Slot(int, str, dict)
-    def _on_finished(self, job: int, op: str, result: dict) -> None:
-        if op == "prepare" and job == self._prepare_job:
+    @Slot(int, str, object)
+    def _on_finished(self, job: int, op: str, answer: object) -> None:
+        if op == PREPARE and job == self._prepare_job:
+            assert isinstance(answer, PrepareAnswer)
             self._prepare_job = None
-            takes, lost = self._keeping_edits(
-                [Take.from_message(utterance) for utterance in result["takes"]]
-            )
+            takes, lost = self._keeping_edits([Take(take) for take in answer.takes])
             self.undo_stack.push(
                 ReplaceTakes(
                     self,
@@ -496,7 +495,7 @@ class MainWindow(QMainWindow):
                     max(self.takes_list.currentRow(), 0),
                 )
             )
-            said = list(result.get("warnings") or [])
+            said = list(answer.warnings)
             if lost:
                 said.append(
                     f"{lost} edited take{'s were' if lost > 1 else ' was'} replaced because "
@@ -504,13 +503,15 @@ class MainWindow(QMainWindow):
                 )
             if said:
                 self.message_bar.show_message("; ".join(said), "warning")
-        elif op == "transplant" and job in self._transplant_jobs:
-            self._on_transplanted(self._transplant_jobs.pop(job), result)
-        elif op == "render" and job in self._render_jobs:
+        elif op == TRANSPLANT and job in self._transplant_jobs:
+            assert isinstance(answer, PrepareAnswer)
+            self._on_transplanted(self._transplant_jobs.pop(job), answer)
+        elif op == RENDER and job in self._render_jobs:
+            assert isinstance(answer, RenderAnswer)
             key = self._render_jobs.pop(job)
             self._requested.discard(key)
             self._count_render_ended()
-            rendered = Rendered.from_result(result)
+            rendered = Rendered.from_answer(answer)
             for index, take in enumerate(self.project.takes):
                 if id(take.renders) == key[0]:
                     take.remember(key[1], rendered)
@@ -520,13 +521,13 @@ class MainWindow(QMainWindow):
                         self._show_current()
                     break
             self.last_render = rendered
-            self.render_label.setText(render_summary(result))
+            self.render_label.setText(render_summary(answer))
             self._update_actions()
 
     @Slot(int, str, str)
     def _on_failed(self, job: int, op: str, message: str) -> None:
         self._forget_job(job)
-        if op == "load":
+        if op == LOAD:
             self._on_load_failed(message)
         else:
             self.message_bar.show_message(f"{op.capitalize()} failed: {message}", "error")
@@ -536,7 +537,7 @@ class MainWindow(QMainWindow):
         """A job the engine did not answer before it stopped: the crash is said once, by
         ``_on_crashed``; a load that was lost is said as a load that failed."""
         self._forget_job(job)
-        if op == "load":
+        if op == LOAD:
             self._on_load_failed("the engine stopped before it finished")
 
     def _forget_job(self, job: int) -> None:
@@ -772,17 +773,18 @@ class MainWindow(QMainWindow):
             text, asdict(take.utterance.controls), take.seed, take.utterance.speaker
         )
 
-    @Slot(int, str, dict)
-    def _on_override(self, job: int, op: str, result: dict) -> None:
+    @Slot(int, str, object)
+    def _on_override(self, job: int, op: str, answer: object) -> None:
         if job != self._override_job or self._override is None:
             return
+        assert isinstance(answer, PrepareAnswer)
         index, before = self._override
         self._override_job = self._override = None
         takes = list(self.project.takes)
-        if index >= len(takes) or takes[index] is not before or len(result["takes"]) != 1:
+        if index >= len(takes) or takes[index] is not before or len(answer.takes) != 1:
             self.message_bar.show_message("The override did not give one sentence.", "warning")
             return
-        takes[index] = Take.from_message(result["takes"][0])
+        takes[index] = Take(answer.takes[0])
         self.undo_stack.push(
             ReplaceTakes(self, self.project.takes, takes, "Override phonemes", index, index)
         )
@@ -937,10 +939,10 @@ class MainWindow(QMainWindow):
             self._transplant_jobs[job] = index
         self.message_bar.hide()
 
-    def _on_transplanted(self, index: int, result: dict) -> None:
+    def _on_transplanted(self, index: int, answer: PrepareAnswer) -> None:
         if self._transplanted is None:
             return
-        self._transplanted[index] = Take.from_message(result["takes"][0])
+        self._transplanted[index] = Take(answer.takes[0])
         if self._transplant_jobs:
             return
         after, self._transplanted = self._transplanted, None
@@ -1246,9 +1248,7 @@ class MainWindow(QMainWindow):
 
     def _is_window_shortcut(self, event: QKeyEvent) -> bool:
         modifiers = event.modifiers()
-        if not modifiers & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
+        if not modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             return False
         if any(event.matches(key) for key in _EDITING_KEYS):
             return False
@@ -1292,14 +1292,14 @@ _EDITING_KEYS = (
 )
 
 
-def render_summary(result: dict) -> str:
+def render_summary(answer: RenderAnswer) -> str:
     """The status bar's account of a render: its time (split into the acoustic model's and
     the vocoder's for mel models), the audio's length and the real-time factor."""
-    timings = result.get("timings") or {}
+    timings = answer.timings
     split = ""
     if "acoustic" in timings and "vocoder" in timings:
         split = f" (model {timings['acoustic']:.2f} s, vocoder {timings['vocoder']:.2f} s)"
     return (
-        f"last render {result['synthesis_seconds']:.2f} s{split} for "
-        f"{result['seconds']:.2f} s of audio, RTF {result['rtf']:.3f}"
+        f"last render {answer.synthesis_seconds:.2f} s{split} for "
+        f"{answer.seconds:.2f} s of audio, RTF {answer.rtf:.3f}"
     )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from engine.api import SentencePlan, Utterance
+from engine.api import RenderAnswer, SentencePlan, Utterance
 from engine.errors import SynthesisError
 from engine.storage import atomic_file
 
@@ -58,14 +58,14 @@ class Rendered:
         return len(self.audio) / self.sample_rate
 
     @classmethod
-    def from_result(cls, result: dict) -> Rendered:
+    def from_answer(cls, answer: RenderAnswer) -> Rendered:
         return cls(
-            audio=np.asarray(result["audio"], dtype=np.float32),
-            sample_rate=int(result["sample_rate"]),
-            spans=[tuple(s) for s in result["spans"]],
-            mel=result.get("mel"),
-            synthesis_seconds=float(result.get("synthesis_seconds", 0.0)),
-            model_mel=result.get("model_mel"),
+            audio=np.asarray(answer.audio, dtype=np.float32),
+            sample_rate=answer.sample_rate,
+            spans=list(answer.spans),
+            mel=answer.mel,
+            synthesis_seconds=answer.synthesis_seconds,
+            model_mel=answer.model_mel,
         )
 
 

@@ -182,3 +182,62 @@ class LoadAnswer:
         values = {key: value for key, value in message.items() if key in known}
         values["control_names"] = tuple(values.get("control_names", ()))
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class PrepareAnswer:
+    """What ``prepare`` and ``transplant`` answer: one single-sentence take per sentence, and
+    what the front end warned about (characters it could not say, ...)."""
+
+    takes: list[Utterance]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_message(self) -> dict[str, Any]:
+        return {"takes": [take.to_dict() for take in self.takes], "warnings": self.warnings}
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> PrepareAnswer:
+        return cls(
+            [Utterance.from_dict(take) for take in message["takes"]],
+            [str(w) for w in message.get("warnings") or []],
+        )
+
+
+@dataclass(frozen=True)
+class RenderAnswer:
+    """What ``render`` answers: the audio (float32 samples), each token's sample span, the
+    log-mel the views draw and the mel model's own mel (None for VITS), as numpy arrays; the
+    times the render took, by stage, and its real-time factor."""
+
+    audio: Any
+    sample_rate: int
+    spans: list[tuple[int, int]]
+    tokens: list[str]
+    mel: Any
+    model_mel: Any
+    timings: dict[str, float]
+    seconds: float
+    rtf: float
+
+    @property
+    def synthesis_seconds(self) -> float:
+        return float(self.timings.get("synthesis", 0.0))
+
+    def to_message(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> RenderAnswer:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in message.items() if key in known}
+        values["spans"] = [tuple(span) for span in values["spans"]]
+        return cls(**values)
+
+
+ANSWERS: dict[str, Any] = {
+    LOAD: LoadAnswer,
+    PREPARE: PrepareAnswer,
+    TRANSPLANT: PrepareAnswer,
+    RENDER: RenderAnswer,
+}
+"""Each render-engine operation's answer type (``from_message`` reads it off the event)."""

@@ -1,11 +1,12 @@
-"""The engine process on its own: load, prepare, render, cancel, errors in words."""
+"""The engine process on its own: load, prepare, render, cancel, errors in words; each answer
+read as the contract's type for its op."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engine.api import pipe
+from engine.api import ANSWERS, LoadAnswer, PrepareAnswer, RenderAnswer, Utterance, pipe
 from engine.api.pipe import EngineProcess, start_process
 
 
@@ -26,11 +27,19 @@ def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_
         loaded = _until(engine, 1)[-1]
         assert loaded["event"] == pipe.RESULT, loaded
         assert loaded["device"] and "noise_scale" in loaded["control_names"]
+        info = ANSWERS["load"].from_message(loaded)
+        assert isinstance(info, LoadAnswer) and info.frame_seconds == 256 / info.sample_rate
 
         text = " ".join(f"Sentence {n} is here to make the render long." for n in range(8))
         engine.requests.send({"op": "prepare", "job": 2, "text": text, "seed": 1})
-        takes = _until(engine, 2)[-1]["takes"]
+        prepared = _until(engine, 2)[-1]
+        takes = prepared["takes"]
         assert len(takes) == 8
+        answer = ANSWERS["prepare"].from_message(prepared)
+        assert isinstance(answer, PrepareAnswer) and all(
+            isinstance(take, Utterance) and take.text for take in answer.takes
+        )
+        assert PrepareAnswer.from_message(answer.to_message()) == answer
         whole = dict(takes[0], sentences=[t["sentences"][0] for t in takes], text=text)
 
         engine.requests.send({"op": "render", "job": 3, "utterance": takes[0]})
@@ -39,6 +48,9 @@ def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_
         hop = loaded["hop_length"]
         assert len(result["audio"]) == sum(takes[0]["sentences"][0]["durations"]) * hop
         assert result["mel"].shape[0] == 80
+        rendered = ANSWERS["render"].from_message(result)
+        assert isinstance(rendered, RenderAnswer) and rendered.synthesis_seconds > 0
+        assert rendered.spans[0] == (0, rendered.spans[0][1]) and rendered.rtf > 0
 
         engine.requests.send({"op": "render", "job": 4, "utterance": whole})
         engine.requests.send({"op": "cancel", "job": 0, "target": 4})

@@ -139,8 +139,8 @@ class TaskClient(QObject):
         for task in lost.values():
             task._end(
                 ERROR,
-                f"the engine's task process stopped ({how}) before it finished; "
-                "nothing of yours was lost, try again",
+                f"The engine's task process stopped ({how}) before it finished; "
+                "nothing of yours was lost. Try again.",
             )
 
 

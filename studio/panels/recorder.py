@@ -328,6 +328,7 @@ class RecorderPanel(QWidget):
         self.folder = Path(folder)
         self.folder_label.setText(str(self.folder))
         self.settings.setValue(DATASET_FOLDER_KEY, str(self.folder))
+        self.skipped.clear()  # skipped in the other folder, not in this one
         self.dataset = None
         self._open_dataset()
         self._fill_prompts()

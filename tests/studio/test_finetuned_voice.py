@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import json
 
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from tests.studio.conftest import close_window, open_window, render, wait_until
 
 
 def test_use_this_voice_loads_the_run_folder_and_renders(studio_app, glottis_data_dir, tmp_path):
     from engine.checkpoints.piper import file_sha256
-    from engine.checkpoints.voices import ADAPTED_FROM, DEFAULT_VOICE, load_voice
+    from engine.checkpoints.voices import (
+        ADAPTED_FROM,
+        DEFAULT_VOICE,
+        load_voice,
+        write_voice_files,
+    )
 
     bundled = load_voice().path
     run = tmp_path / "runs" / "my-voice" / "best"
-    run.mkdir(parents=True)
     weights = load_file(bundled / "model.safetensors")
     adapted = {k: v for k, v in weights.items() if k.startswith(("flow.", "dec."))}
-    save_file(adapted, run / "model.safetensors")
     card = json.loads((bundled / "card.json").read_text(encoding="utf-8"))
     base = {"name": DEFAULT_VOICE, "path": str(bundled), "sha256": file_sha256(
         bundled / "model.safetensors"
     )}
     card = {**card, "name": "my-voice", ADAPTED_FROM: base}
-    (run / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    write_voice_files(run, adapted, card)  # as the run's export writes it
     window = open_window()
     try:
         wait_until(lambda: window.engine_info.voice == DEFAULT_VOICE, 120, "the voice")

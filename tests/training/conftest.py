@@ -4,15 +4,14 @@ session) and tiny models that train on it in seconds on a CPU."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from engine.audio.wav import write_wav
 from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES
+from engine.checkpoints.voices import write_voice_files
 from engine.models.vits import build_vits
 
 TEXTS = (
@@ -91,6 +90,5 @@ def tiny_voice(tmp_path_factory: pytest.TempPathFactory, default_voice) -> Path:
         if not k.startswith(TRAINING_ONLY_PREFIXES)
     }
     folder = tmp_path_factory.mktemp("tiny-voice")
-    save_file(weights, folder / "model.safetensors")
-    (folder / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    write_voice_files(folder, weights, card)
     return folder

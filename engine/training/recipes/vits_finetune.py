@@ -66,14 +66,12 @@ mel, KL and duration terms only); light only: ``margin_frames`` (16), ``c_stft``
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import save
 from torch import nn
 from torch.nn import functional as F
 
@@ -86,9 +84,8 @@ from engine.audio.mel import (
     spectrogram_to_log_mel,
 )
 from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES, file_sha256
-from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, load_voice
+from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, load_voice, write_voice_files
 from engine.models.vits import SynthesizerTrn, build_vits
-from engine.storage import atomic_file
 from engine.text.frontend import FrontEnd, front_end_for
 from engine.training import vits_warmup
 from engine.training.data import Clip, SpeechDataset, pad_batch
@@ -101,7 +98,6 @@ from engine.training.losses import (
     log_stft_loss,
 )
 from engine.training.recipes.base import Batch, Recipe, Report, Wrap
-from engine.training.state import atomic_write_bytes
 from engine.training.vits_light import (
     AlignmentCache,
     clip_key,
@@ -504,16 +500,13 @@ class VitsFinetune(Recipe):
     def export(self, folder: Path) -> Path:
         """The voice folder; a light run's holds only the adapted parts (flow and decoder)
         and names the voice they go with (``adapted_from``), which must stay installed."""
-        folder.mkdir(parents=True, exist_ok=True)
-        weights = {k: v.detach().cpu().contiguous() for k, v in self.net_g.state_dict().items()}
+        weights = dict(self.net_g.state_dict())
         card = copy.deepcopy(self.card)
         base = card.pop(ADAPTED_FROM, None)
         if self.mode == "light" and base is not None:
             weights = {k: v for k, v in weights.items() if k.split(".")[0] in LIGHT_ADAPTED}
             card[ADAPTED_FROM] = base
             card["inference_only"] = True
-        with atomic_file(folder / WEIGHTS_FILE) as handle:
-            handle.write(save(weights))
         card["name"] = self.options.out.name  # the run's voice, its best one as the last
         card["source"] = {
             "format": "glottis-training",
@@ -522,9 +515,7 @@ class VitsFinetune(Recipe):
             "data": str(self.options.data),
             "fine_tuned_from": self.card.get("source"),
         }
-        atomic_write_bytes(
-            folder / "card.json", json.dumps(card, indent=2, ensure_ascii=False).encode("utf-8")
-        )
+        write_voice_files(folder, weights, card)
         return folder
 
 

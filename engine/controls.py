@@ -15,6 +15,10 @@ import math
 from dataclasses import dataclass, fields
 
 from engine.errors import SynthesisError
+from engine.families import FAMILIES
+
+# Each knob's default is the official inference default of the family it comes from.
+_VITS, _GRAD_TTS, _WAVEGLOW = (FAMILIES[name].defaults for name in ("vits", "grad-tts", "waveglow"))
 
 
 @dataclass(frozen=True)
@@ -106,14 +110,14 @@ class Controls:
     denoiser_strength: how much of WaveGlow's bias spectrum is subtracted (0: none).
     """
 
-    noise_scale: float = 0.667
-    noise_w: float = 0.8
-    length_scale: float = 1.0
-    temperature: float = 1.5
-    steps: int = 10
-    stochastic: bool = False
-    sigma: float = 0.6
-    denoiser_strength: float = 0.0
+    noise_scale: float = _VITS["noise_scale"]
+    noise_w: float = _VITS["noise_w"]
+    length_scale: float = _VITS["length_scale"]
+    temperature: float = _GRAD_TTS["temperature"]
+    steps: int = _GRAD_TTS["steps"]
+    stochastic: bool = _GRAD_TTS["stochastic"]
+    sigma: float = _WAVEGLOW["sigma"]
+    denoiser_strength: float = _WAVEGLOW["denoiser_strength"]
 
     def __post_init__(self) -> None:
         for spec in CONTROL_SPECS:

@@ -22,7 +22,7 @@ from engine.checkpoints.loader import CheckpointError
 from engine.checkpoints.loader import load as load_checkpoint
 from engine.controls import Controls
 from engine.errors import SynthesisError
-from engine.families import FAMILY_NAMES, GRIFFIN_LIM
+from engine.families import FAMILIES, FAMILY_NAMES, GRIFFIN_LIM
 from engine.models.griffin_lim import GriffinLim
 from engine.models.waveglow import Denoiser
 from engine.runtime.devices import on_device
@@ -55,9 +55,8 @@ class Vocoder:
         self.mel = mel
         self.device = device
         self.model = model
-        self.control_names: tuple[str, ...] = (
-            ("sigma", "denoiser_strength") if family == "waveglow" else ()
-        )
+        known = FAMILIES.get(family)
+        self.control_names: tuple[str, ...] = tuple(known.defaults) if known else ()
         self._denoiser: Denoiser | None = None
 
     @property

@@ -19,6 +19,7 @@ import torch
 from engine.audio.mel import MelSettings
 from engine.controls import Controls
 from engine.errors import SynthesisError
+from engine.families import inference_settings
 
 # Encoder outputs kept between prepare and render (a studio document's worth of sentences).
 ENCODING_CACHE_SIZE = 256
@@ -115,7 +116,7 @@ def batch_of_one(array: np.ndarray, device: torch.device) -> torch.Tensor:
 
 
 def inference_defaults(card: dict, names: Sequence[str]) -> Controls:
-    """Controls whose fields ``names`` take the card's ``inference`` values where it has them."""
-    inference = card.get("inference", {})
-    given = {name: inference[name] for name in names if name in inference}
-    return Controls(**given)
+    """Controls whose fields ``names`` take the card's ``inference`` values, or its family's
+    official defaults where the card has none."""
+    settings = inference_settings(card)
+    return Controls(**{name: settings[name] for name in names if name in settings})

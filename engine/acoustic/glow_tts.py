@@ -18,6 +18,7 @@ import torch
 from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
+from engine.families import FAMILIES
 from engine.models.glow_tts import FlowGenerator
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise
@@ -47,12 +48,12 @@ class GlowEncoding:
 
 class GlowTtsModel:
     family = "glow-tts"
-    control_names: tuple[str, ...] = ("noise_scale", "length_scale")
-    runtime = "torch"
+    control_names: tuple[str, ...] = tuple(FAMILIES["glow-tts"].defaults)
 
-    def __init__(self, voice: Voice, device: torch.device) -> None:
+    def __init__(self, voice: Voice, device: torch.device, runtime: str = "torch") -> None:
         self.voice = voice
         self.device = device
+        self.runtime = runtime  # PyTorch only (acoustic_model_for refuses onnxruntime)
         self.model = on_device(model_of(voice.model, FlowGenerator, voice.name), device).eval()
         self.model.store_inverse()
         self.mel = MelSettings(**voice.card["mel"])

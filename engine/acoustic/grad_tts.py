@@ -19,6 +19,7 @@ import torch
 from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
+from engine.families import FAMILIES
 from engine.models.grad_tts import GradTTS, fix_len_compatibility
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise, frame_step_noise
@@ -47,12 +48,12 @@ class GradEncoding:
 
 class GradTtsModel:
     family = "grad-tts"
-    control_names: tuple[str, ...] = ("length_scale", "temperature", "steps", "stochastic")
-    runtime = "torch"
+    control_names: tuple[str, ...] = tuple(FAMILIES["grad-tts"].defaults)
 
-    def __init__(self, voice: Voice, device: torch.device) -> None:
+    def __init__(self, voice: Voice, device: torch.device, runtime: str = "torch") -> None:
         self.voice = voice
         self.device = device
+        self.runtime = runtime  # PyTorch only (acoustic_model_for refuses onnxruntime)
         self.model = on_device(model_of(voice.model, GradTTS, voice.name), device).eval()
         self.mel = MelSettings(**voice.card["mel"])
         self.sample_rate = self.mel.sample_rate

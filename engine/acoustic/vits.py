@@ -13,6 +13,7 @@ from engine.audio.mel import MelSettings
 from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, Voice, checkpoint_cache_folder
 from engine.controls import Controls
 from engine.errors import SynthesisError
+from engine.families import FAMILIES
 from engine.models.vits import SynthesizerTrn
 from engine.runtime.devices import on_device
 from engine.runtime.noise import frame_noise, token_draws
@@ -32,7 +33,7 @@ class VitsModel:
     on a CPU and torch on CUDA, falling back to torch when the export is not faithful."""
 
     family = "vits"
-    control_names: tuple[str, ...] = ("noise_scale", "noise_w", "length_scale")
+    control_names: tuple[str, ...] = tuple(FAMILIES["vits"].defaults)
     mel: MelSettings | None = None
 
     def __init__(self, voice: Voice, device: torch.device, runtime: str) -> None:

@@ -27,16 +27,21 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.audio.mel import HIFIGAN_EPS, TACOTRON2_EPS, MelSettings
+from engine.audio.mel import MelSettings
 from engine.checkpoints import safe_pickle
+from engine.checkpoints.config_formats import ConfigFormat, speaker_rows
 from engine.checkpoints.errors import CheckpointError
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
-from engine.families import FAMILY_NAMES, ROLE_NAMES, ROLES
-from engine.models.glow_tts import build_glow_tts
-from engine.models.grad_tts import build_grad_tts
-from engine.models.hifigan import build_hifigan
-from engine.models.vits import build_vits
+from engine.families import (
+    ACOUSTIC,
+    FAMILIES,
+    FAMILY_NAMES,
+    ROLE_NAMES,
+    ROLES,
+    VOCODER,
+    implementation,
+)
 from engine.package_data import resource
 
 CONFIGS = resource("configs")
@@ -62,17 +67,22 @@ class Checkpoint:
 
     @property
     def speakers(self) -> int:
-        return _speaker_rows(self.model.state_dict())
+        return speaker_rows(self.model.state_dict())
 
     @property
     def sample_rate(self) -> int:
-        return self.mel.sample_rate if self.mel is not None else _vits_rate(self.config)
+        return _format(self.family).sample_rate(self.config)
+
+    @property
+    def hop_length(self) -> int:
+        return _format(self.family).hop(self.config)
 
     @property
     def mel(self) -> MelSettings | None:
-        """The mels this model makes (acoustic) or takes (vocoder); None for VITS, which
-        makes audio itself."""
-        return None if self.family == "vits" else mel_settings(self.family, self.config)
+        """The mels this model makes (acoustic) or takes (vocoder); None for a model that
+        makes audio itself (VITS)."""
+        reader = _format(self.family).mel
+        return None if reader is None else reader(self.config)
 
 
 def load(
@@ -96,13 +106,15 @@ def load(
             f"not {'an' if role == 'acoustic' else 'a'} {ROLE_NAMES[role]}"
         )
     given = _read_config(config) if config is not None else None
-    if family == "waveglow":
+    if FAMILIES[family].builder is None:  # WaveGlow: the file holds its module and config
         model, waveglow_config = load_waveglow_checkpoint(path, given)
         source = "given" if given is not None else "deduced from the weights"
         return Checkpoint(family, model.eval(), {"waveglow_config": waveglow_config}, path, source)
     found, source = _find_config(family, state_dict, path, given)
     _check_speakers(family, state_dict, found, path)
-    model = _BUILDERS[family](found)
+    builder = FAMILIES[family].builder
+    assert builder is not None  # every family but WaveGlow, whose file holds its model
+    model = implementation(builder)(found)
     problems = mismatch_summary(state_dict, model.state_dict())
     if problems:
         advice = "" if given is not None else "; give it its own config file"
@@ -150,31 +162,21 @@ def _classify(container: Any, path: Path) -> tuple[str, Mapping[str, torch.Tenso
             "use the g_* file beside it"
         )
     if isinstance(container, Mapping) and isinstance(container.get("generator"), Mapping):
-        return "hifigan", container["generator"]
+        container = container["generator"]  # HiFi-GAN's g_* file
     inner = container.get("model") if isinstance(container, Mapping) else None
     if isinstance(inner, safe_pickle.PickledModule):
-        return "waveglow", {}
+        return "waveglow", {}  # only WaveGlow's train.py pickles its module (read apart)
     state_dict = inner if isinstance(inner, Mapping) else container
     if not isinstance(state_dict, Mapping) or not state_dict:
         raise CheckpointError(f"{path} holds no model weights")
-    keys = set(state_dict)
-
-    def has(prefix: str) -> bool:
-        return any(key.startswith(prefix) for key in keys)
-
-    if has("enc_p.") and has("dec."):
-        return "vits", state_dict
-    if has("encoder.") and has("decoder.flows."):
-        return "glow-tts", state_dict
-    if has("encoder.") and has("decoder.estimator."):
-        return "grad-tts", state_dict
-    if has("upsample.") and has("WN."):
-        return "waveglow", {}
-    if has("conv_pre.") and has("ups.") and has("conv_post."):
-        return "hifigan", state_dict
+    keys = [key for key in state_dict if isinstance(key, str)]
+    for family in FAMILIES.values():
+        if all(any(key.startswith(mark) for key in keys) for mark in family.marks):
+            return family.name, state_dict if family.builder is not None else {}
+    known = ", ".join(FAMILY_NAMES.values())
+    first = sorted(keys)[0] if keys else next(iter(state_dict))
     raise CheckpointError(
-        f"{path} is not a checkpoint of VITS, Glow-TTS, Grad-TTS, HiFi-GAN or WaveGlow "
-        f"(its weights start {sorted(keys)[0]!r}, ...)"
+        f"{path} is not a checkpoint of {known} (its weights start {first!r}, ...)"
     )
 
 
@@ -200,197 +202,54 @@ def _find_config(
     beside = path.with_name("config.json")
     if beside.is_file():
         return _read_config(beside), f"{beside.name} beside the file"
-    if family == "hifigan":
-        return deduce_hifigan_config(state_dict), "deduced from the weights"
-    name = _OFFICIAL_CONFIG[family](state_dict)
-    return _read_config(CONFIGS / name), f"the official {name}"
+    chosen = _format(family).official_config
+    assert chosen is not None  # only WaveGlow has none, and its file holds its config
+    official = chosen(state_dict)
+    if isinstance(official, dict):
+        return official, "deduced from the weights"
+    return _read_config(CONFIGS / official), f"the official {official}"
 
 
-def _speaker_rows(state_dict: Mapping[str, torch.Tensor]) -> int:
-    for key in ("emb_g.weight", "spk_emb.weight"):
-        if key in state_dict:
-            return int(state_dict[key].shape[0])
-    return 1
-
-
-def _configured_speakers(family: str, config: Mapping[str, Any]) -> int:
-    if family == "vits":
-        return int(config.get("data", {}).get("n_speakers", 0) or 1)
-    if family == "glow-tts":
-        return int(config.get("model", {}).get("n_speakers", 0) or 1)
-    if family == "grad-tts":
-        return int(config.get("n_spks", 1) or 1)
-    return 1
+def _format(family: str) -> ConfigFormat:
+    return implementation(FAMILIES[family].config_format)
 
 
 def _check_speakers(
     family: str, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, Any], path: Path
 ) -> None:
-    stored, configured = _speaker_rows(state_dict), _configured_speakers(family, config)
+    stored, configured = speaker_rows(state_dict), _format(family).speakers(config)
     if stored != configured:
         raise CheckpointError(
             f"{path.name}: checkpoint has {stored} speakers, config says {configured}"
         )
 
 
-def _official_vits(state_dict: Mapping[str, torch.Tensor]) -> str:
-    return "vits/vctk_base.json" if _speaker_rows(state_dict) > 1 else "vits/ljs_base.json"
-
-
-def _official_glow_tts(state_dict: Mapping[str, torch.Tensor]) -> str:
-    blank = state_dict["encoder.emb.weight"].shape[0] == 149
-    return "glow-tts/base_blank.json" if blank else "glow-tts/base.json"
-
-
-def _official_grad_tts(state_dict: Mapping[str, torch.Tensor]) -> str:
-    multi = _speaker_rows(state_dict) > 1
-    return "grad-tts/params_libritts.json" if multi else "grad-tts/params_ljspeech.json"
-
-
-_OFFICIAL_CONFIG = {
-    "vits": _official_vits,
-    "glow-tts": _official_glow_tts,
-    "grad-tts": _official_grad_tts,
-}
-
-
-_BUILDERS = {
-    "vits": build_vits,
-    "glow-tts": build_glow_tts,
-    "grad-tts": build_grad_tts,
-    "hifigan": build_hifigan,
-}
-
-# Dilations are not visible in the weights; each resblock type has one set in every official
-# HiFi-GAN config (V1/V2 use type "1", V3 type "2").
-_HIFIGAN_DILATIONS = {"1": [[1, 3, 5]] * 3, "2": [[1, 2], [2, 6], [3, 12]]}
-
-
-def deduce_hifigan_config(state_dict: Mapping[str, torch.Tensor]) -> dict[str, Any]:
-    """An official-style HiFi-GAN config from a generator's weight shapes. Strides are half the
-    upsampling kernels and dilations those of the resblock type, as in every official config;
-    the audio settings are LJSpeech's (22050 Hz, hop 256, 80 mels, fmax 8000)."""
-
-    def shape(key: str) -> torch.Size:
-        for suffix in ("weight_v", "weight"):
-            if f"{key}.{suffix}" in state_dict:
-                return state_dict[f"{key}.{suffix}"].shape
-        raise CheckpointError(f"a HiFi-GAN generator has {key}; this file does not")
-
-    n_ups = 1 + max(int(k.split(".")[1]) for k in state_dict if k.startswith("ups."))
-    kernels = [int(shape(f"ups.{i}")[2]) for i in range(n_ups)]
-    resblock = "1" if any(".convs1." in k for k in state_dict) else "2"
-    first = "convs1.0" if resblock == "1" else "convs.0"
-    n_resblocks = 1 + max(int(k.split(".")[1]) for k in state_dict if k.startswith("resblocks."))
-    n_kernels = n_resblocks // n_ups
-    resblock_kernels = [int(shape(f"resblocks.{j}.{first}")[2]) for j in range(n_kernels)]
-    return {
-        "resblock": resblock,
-        "upsample_rates": [k // 2 for k in kernels],
-        "upsample_kernel_sizes": kernels,
-        "upsample_initial_channel": int(shape("conv_pre")[0]),
-        "resblock_kernel_sizes": resblock_kernels,
-        "resblock_dilation_sizes": _HIFIGAN_DILATIONS[resblock][:n_kernels],
-        "num_mels": 80,
-        "n_fft": 1024,
-        "hop_size": 256,
-        "win_size": 1024,
-        "sampling_rate": 22050,
-        "fmin": 0,
-        "fmax": 8000,
-    }
-
-
-def _vits_rate(config: Mapping[str, Any]) -> int:
-    return int(config["data"]["sampling_rate"])
-
-
-def _glow_tts_mel(config: Mapping[str, Any]) -> MelSettings:
-    data = config["data"]
-    return MelSettings(
-        sample_rate=int(data["sampling_rate"]),
-        n_fft=int(data["filter_length"]),
-        hop_length=int(data["hop_length"]),
-        win_length=int(data["win_length"]),
-        n_mels=int(data["n_mel_channels"]),
-        fmin=float(data["mel_fmin"]),
-        fmax=None if data["mel_fmax"] is None else float(data["mel_fmax"]),
-        magnitude_eps=TACOTRON2_EPS,
-        pipeline="tacotron2",
-    )
-
-
-def _grad_tts_mel(params: Mapping[str, Any]) -> MelSettings:
-    return MelSettings(
-        sample_rate=int(params["sample_rate"]),
-        n_fft=int(params["n_fft"]),
-        hop_length=int(params["hop_length"]),
-        win_length=int(params["win_length"]),
-        n_mels=int(params["n_feats"]),
-        fmin=float(params["f_min"]),
-        fmax=None if params["f_max"] is None else float(params["f_max"]),
-        magnitude_eps=HIFIGAN_EPS,
-    )
-
-
-def _hifigan_mel(config: Mapping[str, Any]) -> MelSettings:
-    return MelSettings(
-        sample_rate=int(config["sampling_rate"]),
-        n_fft=int(config["n_fft"]),
-        hop_length=int(config["hop_size"]),
-        win_length=int(config["win_size"]),
-        n_mels=int(config["num_mels"]),
-        fmin=float(config["fmin"]),
-        fmax=None if config["fmax"] is None else float(config["fmax"]),
-        magnitude_eps=HIFIGAN_EPS,
-    )
-
-
-def _waveglow_mel(config: Mapping[str, Any]) -> MelSettings:
-    """WaveGlow's file holds no audio settings: those of its official config.json (LJSpeech,
-    Tacotron 2 features), with the mel bands its weights have."""
-    waveglow = config["waveglow_config"]
-    return MelSettings(
-        n_mels=int(waveglow["n_mel_channels"]),
-        fmax=8000.0,
-        magnitude_eps=TACOTRON2_EPS,
-        pipeline="tacotron2",
-    )
-
-
-_MEL_SETTINGS = {
-    "glow-tts": _glow_tts_mel,
-    "grad-tts": _grad_tts_mel,
-    "hifigan": _hifigan_mel,
-    "waveglow": _waveglow_mel,
-}
-
-
 def mel_settings(family: str, config: Mapping[str, Any]) -> MelSettings:
-    """The mels a model of ``family`` ("glow-tts", "grad-tts", "hifigan", "waveglow") with
-    this official config makes or takes."""
-    return _MEL_SETTINGS[family](config)
+    """The mels a model of ``family`` (a mel model or a vocoder) with this official config
+    makes or takes."""
+    reader = _format(family).mel
+    if reader is None:
+        raise ValueError(f"{FAMILY_NAMES[family]} makes audio, not mels")
+    return reader(config)
 
 
 def official_mels(role: str) -> dict[str, MelSettings]:
     """The mels of the official LJSpeech/LibriTTS models of one role ("acoustic" makes them,
     "vocoder" takes them), by a name a person recognises, from ``engine/resources/configs``."""
-    if role == "vocoder":
-        found = {
-            f"official HiFi-GAN {version.upper()}": _hifigan_mel(
-                _read_config(CONFIGS / f"hifi-gan/config_{version}.json")
-            )
-            for version in ("v1", "v2", "v3")
-        }
-        waveglow = _read_config(CONFIGS / "waveglow/config.json")
-        found["official WaveGlow"] = _waveglow_mel(waveglow)
-        return found
+    shipped = {
+        VOCODER: [
+            ("official HiFi-GAN V1", "hifigan", "hifi-gan/config_v1.json"),
+            ("official HiFi-GAN V2", "hifigan", "hifi-gan/config_v2.json"),
+            ("official HiFi-GAN V3", "hifigan", "hifi-gan/config_v3.json"),
+            ("official WaveGlow", "waveglow", "waveglow/config.json"),
+        ],
+        ACOUSTIC: [
+            ("official Glow-TTS (LJSpeech)", "glow-tts", "glow-tts/base.json"),
+            ("official Grad-TTS (LJSpeech)", "grad-tts", "grad-tts/params_ljspeech.json"),
+            ("official Grad-TTS (LibriTTS)", "grad-tts", "grad-tts/params_libritts.json"),
+        ],
+    }
     return {
-        "official Glow-TTS (LJSpeech)": _glow_tts_mel(_read_config(CONFIGS / "glow-tts/base.json")),
-        "official Grad-TTS (LJSpeech)": _grad_tts_mel(
-            _read_config(CONFIGS / "grad-tts/params_ljspeech.json")
-        ),
-        "official Grad-TTS (LibriTTS)": _grad_tts_mel(
-            _read_config(CONFIGS / "grad-tts/params_libritts.json")
-        ),
+        label: mel_settings(family, _read_config(CONFIGS / name))
+        for label, family, name in shipped[role]
     }

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from engine.checkpoints.errors import VoiceImportError
+from engine.families import FAMILIES
 
 if TYPE_CHECKING:  # ONNX takes a second to import; only an import of a voice reads it
     import onnx
@@ -370,9 +371,8 @@ def _card(
             "vowel_clusters": _vowel_clusters(settings),
         },
         "inference": {
-            "noise_scale": float(inference.get("noise_scale", 0.667)),
-            "length_scale": float(inference.get("length_scale", 1.0)),
-            "noise_w": float(inference.get("noise_w", 0.8)),
+            name: float(inference.get(name, default))
+            for name, default in FAMILIES["vits"].defaults.items()
         },
         "num_speakers": int(settings.get("num_speakers", 1)),
         "speaker_id_map": settings.get("speaker_id_map", {}),

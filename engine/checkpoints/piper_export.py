@@ -24,6 +24,7 @@ from torch import Tensor, nn
 
 from engine.checkpoints.errors import PiperExportError
 from engine.checkpoints.voices import Voice
+from engine.families import inference_settings
 from engine.models.vits import SynthesizerTrn
 from engine.runtime.onnx_stages import ExportError, _DecodeGraph, _export
 from engine.storage import atomic_file
@@ -66,14 +67,12 @@ def piper_config(voice: Voice) -> dict[str, Any]:
         )
     if int(voice.model.n_speakers) > 1:
         raise PiperExportError(f"Voice {voice.name} has several speakers; export one voice.")
-    inference = card.get("inference", {})
+    inference = inference_settings(card)
     return {
         "audio": {"sample_rate": int(card["sample_rate"]), "quality": "medium"},
         "espeak": {"voice": frontend.get("espeak_voice", "en-us")},
         "inference": {
-            "noise_scale": float(inference.get("noise_scale", 0.667)),
-            "length_scale": float(inference.get("length_scale", 1.0)),
-            "noise_w": float(inference.get("noise_w", 0.8)),
+            name: float(inference[name]) for name in ("noise_scale", "length_scale", "noise_w")
         },
         "phoneme_type": frontend.get("phoneme_type", "espeak"),
         "phoneme_map": {},

@@ -9,7 +9,8 @@ import pickle
 import pytest
 import torch
 
-from engine.checkpoints.loader import CheckpointError, deduce_hifigan_config, load
+from engine.checkpoints.config_formats import deduce_hifigan_config
+from engine.checkpoints.loader import CheckpointError, load
 from tests.parity.discovery import Fixture, fixtures, parity_dir
 
 FAMILIES = {"vits": "vits", "glow-tts": "glow-tts", "grad-tts": "grad-tts", "hifi-gan": "hifigan"}

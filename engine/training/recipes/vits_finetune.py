@@ -85,6 +85,7 @@ from engine.audio.mel import (
 )
 from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES, file_sha256
 from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, load_voice, write_voice_files
+from engine.families import inference_settings
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.text.frontend import FrontEnd, front_end_for
 from engine.training import vits_warmup
@@ -219,13 +220,13 @@ class VitsFinetune(Recipe):
         the light mode leaves the duration predictor alone, so it skips its posterior."""
         extra = {**self.light, **self.options.recipe_options}
         picked = list(clips)[: int(extra.get("warmup_clips", 32))]
-        inference = self.card.get("inference", {})
+        inference = inference_settings(self.card)
         renders = vits_warmup.render_latents(
             self.net_g,
             [c.ids for c in picked],
             self.spec_settings,
-            float(inference.get("noise_scale", 0.667)),
-            float(inference.get("noise_w", 0.8)),
+            float(inference["noise_scale"]),
+            float(inference["noise_w"]),
             report,
             cancelled,
         )
@@ -464,7 +465,7 @@ class VitsFinetune(Recipe):
         path = maximum_path_torch(prior_log_likelihood(z_p, m_p, logs_p), mask)
         m = torch.matmul(path.transpose(1, 2), m_p.transpose(1, 2)).transpose(1, 2)
         logs = torch.matmul(path.transpose(1, 2), logs_p.transpose(1, 2)).transpose(1, 2)
-        noise_scale = float(self.card.get("inference", {}).get("noise_scale", 0.667))
+        noise_scale = float(inference_settings(self.card)["noise_scale"])
         z_hat = net.flow(
             m + torch.randn_like(m) * torch.exp(logs) * noise_scale, y_mask, reverse=True
         )
@@ -477,7 +478,7 @@ class VitsFinetune(Recipe):
 
     def speak(self, texts: Sequence[str]) -> list[np.ndarray]:
         front_end = self.front_end()
-        inference = self.card.get("inference", {})
+        inference = inference_settings(self.card)
         rendered = []
         for text in texts:
             ids = [i for sentence in front_end.sentences(text) for i in sentence.ids]
@@ -485,9 +486,9 @@ class VitsFinetune(Recipe):
             o = self.net_g.infer(
                 x,
                 torch.tensor([len(ids)], device=self.device),
-                noise_scale=float(inference.get("noise_scale", 0.667)),
-                noise_scale_w=float(inference.get("noise_w", 0.8)),
-                length_scale=float(inference.get("length_scale", 1.0)),
+                noise_scale=float(inference["noise_scale"]),
+                noise_scale_w=float(inference["noise_w"]),
+                length_scale=float(inference["length_scale"]),
             )[0]
             rendered.append(o[0, 0].float().cpu().numpy())
         return rendered

@@ -22,8 +22,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.catalogue import cli as models_cli
 from engine.checkpoints.errors import (
     CheckpointError,
+    ModelStoreError,
     PiperExportError,
     UnknownVoiceError,
     VoiceImportError,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 USAGE_ERROR = 2
 USER_ERRORS = (
     CheckpointError,
+    ModelStoreError,
     DatasetError,
     FrontEndError,
     PiperExportError,
@@ -62,11 +65,15 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
         help="voice name, voice folder or Piper .onnx (default: en_US-joe-medium)",
     )
     model.add_argument(
-        "--model", type=Path, help="an official VITS, Glow-TTS or Grad-TTS checkpoint file"
+        "--model",
+        help="an official VITS, Glow-TTS or Grad-TTS checkpoint: a file, or a name from "
+        "`glottis models list` that you have",
     )
     parser.add_argument("--config", type=Path, help="the --model's config JSON (default: found)")
     parser.add_argument(
-        "--vocoder", help="HiFi-GAN g_* or WaveGlow checkpoint, or griffin-lim (mel models)"
+        "--vocoder",
+        help="HiFi-GAN g_* or WaveGlow checkpoint (a file or a kept model's name), or "
+        "griffin-lim (mel models)",
     )
     parser.add_argument("--vocoder-config", type=Path, help="the --vocoder's config JSON")
     parser.add_argument("--device", help="cpu or cuda (default: cuda if present)")
@@ -112,6 +119,7 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("checkpoint", type=Path)
     inspect.add_argument("--config", type=Path, help="its config JSON (default: found)")
     dataset_cli.add_parser(commands)
+    models_cli.add_parser(commands)
     train_cli.add_parser(commands)
 
     studio = commands.add_parser("studio", help="open the studio window (as glottis-studio)")
@@ -145,20 +153,23 @@ def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
 
 def _synthesizer(args: argparse.Namespace) -> Synthesizer:
     """The Synthesizer the voice or model options ask for, with its vocoder."""
+    from engine.catalogue.store import resolve_model
     from engine.checkpoints.voices import load_checkpoint_voice, load_voice
     from engine.runtime.devices import usable_device
     from engine.synthesis import Synthesizer
     from engine.vocoders import GRIFFIN_LIM, load_vocoder
 
     if args.model is not None:
-        voice = load_checkpoint_voice(args.model, args.config)
+        voice = load_checkpoint_voice(resolve_model(args.model), args.config)
     elif args.config is not None:
         raise UserError("--config goes with --model")
     else:
         voice = load_voice(args.voice)
     vocoder = args.vocoder
     if vocoder is not None and vocoder != GRIFFIN_LIM:
-        vocoder = load_vocoder(vocoder, args.vocoder_config, usable_device(args.device))
+        vocoder = load_vocoder(
+            resolve_model(vocoder), args.vocoder_config, usable_device(args.device)
+        )
     elif args.vocoder_config is not None:
         raise UserError("--vocoder-config goes with a --vocoder checkpoint")
     synthesizer = Synthesizer(voice, device=args.device, vocoder=vocoder)
@@ -420,6 +431,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         "voices": _voices,
         "inspect": _inspect,
         "dataset": dataset_cli.run,
+        "models": models_cli.run,
         "train": train_cli.run,
         "export": _export,
         "studio": _studio,

@@ -24,3 +24,8 @@ class UnknownVoiceError(LookupError):
 
 class PiperExportError(ValueError):
     """The voice cannot be a Piper voice; the message says why."""
+
+
+class ModelStoreError(ValueError):
+    """A model cannot be listed, fetched or kept as asked; the message says why and what to
+    do, and nothing half-written is left behind."""

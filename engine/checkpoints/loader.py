@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,16 +125,13 @@ def load(
     return Checkpoint(family, model.eval(), found, path, source)
 
 
-_UNREADABLE = (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError)
-
-
 def _read(path: Path) -> Any:
     """The file's contents through ``weights_only`` loading, else the restricted unpickler."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
         pass  # it names something beyond tensors: the restricted unpickler decides
-    except _UNREADABLE as error:
+    except Exception as error:  # garbage makes the unpickler fail in any way (KeyError, ...)
         raise _unreadable(path, error) from None
     refusal: Exception | None = None
     for family in ("Glow-TTS", "WaveGlow"):
@@ -143,7 +139,7 @@ def _read(path: Path) -> Any:
             return safe_pickle.load(path, family)
         except safe_pickle.RefusedPickleError as error:
             refusal = error
-        except _UNREADABLE as error:
+        except Exception as error:  # as above: a damaged file fails the unpickler any way
             raise _unreadable(path, error) from None
     raise CheckpointError(str(refusal)) from None
 

@@ -102,6 +102,23 @@ def test_damaged_and_missing_files(tmp_path):
         load(tmp_path / "absent.pth")
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"hello " * 1000,  # text: the weights-only unpickler fails with a KeyError
+        b"\x80\x02}q\x00",  # a pickle cut short
+        bytes(range(256)) * 64,
+        b"\x80\x02" + b"(" * 5000,  # marks nested deeper than the unpickler goes
+    ],
+    ids=["text", "cut-pickle", "bytes", "deep"],
+)
+def test_a_file_that_is_no_checkpoint_is_said_in_one_sentence(tmp_path, content):
+    path = tmp_path / "notes.pth"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match="damaged or not a PyTorch checkpoint"):
+        load(path)
+
+
 class _Payload:
     def __reduce__(self):
         return (exec, ("open(__import__('sys').argv[0] + '.pwned', 'w')",))

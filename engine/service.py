@@ -44,7 +44,16 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer, PrepareAnswer, RenderAnswer
+from engine.api import (
+    LOAD,
+    PREPARE,
+    RENDER,
+    TRANSPLANT,
+    CatalogueModel,
+    LoadAnswer,
+    PrepareAnswer,
+    RenderAnswer,
+)
 from engine.api.pipe import (
     CANCEL,
     CANCELLED,
@@ -217,6 +226,7 @@ class EngineService:
             phoneme_type=_phoneme_type(card),
             speakers=speakers,
             warnings=warnings_,
+            catalogue=catalogue_models(warnings_),
         ).to_message()
 
     def transplant(self, request: dict, tick: Callable[[int, int], None]) -> dict:
@@ -294,6 +304,35 @@ class EngineService:
         return Controls(**defaults)
 
 
+def catalogue_models(warnings_: list[str]) -> list[CatalogueModel]:
+    """The catalogue's models with where each is kept; a catalogue that cannot be read is a
+    warning, not a failed load."""
+    from engine.catalogue.entries import read_catalogue
+    from engine.catalogue.store import installed_models
+    from engine.checkpoints.errors import ModelStoreError
+
+    try:
+        entries = read_catalogue()
+    except ModelStoreError as error:
+        warnings_.append(f"The model catalogue is not offered: {error}.")
+        return []
+    kept = {model.name: str(model.path) for model in installed_models()}
+    return [
+        CatalogueModel(
+            name=entry.name,
+            title=entry.title,
+            family=entry.family,
+            role=entry.role,
+            licence=entry.licence,
+            source=entry.source,
+            url=entry.url,
+            size=entry.size,
+            path=kept.get(entry.name),
+        )
+        for entry in entries
+    ]
+
+
 def model_label(name: str, family: str) -> str:
     """How the status bar and selectors name a model: a checkpoint (named by its path) by
     family and file name, a voice by its name and family."""
@@ -319,6 +358,7 @@ def describe(error: BaseException, op: str | None = None) -> dict:
     (:mod:`engine.fault_log`) and the message names the file."""
     from engine.checkpoints.errors import (
         CheckpointError,
+        ModelStoreError,
         PiperExportError,
         UnknownVoiceError,
         VoiceImportError,
@@ -333,6 +373,7 @@ def describe(error: BaseException, op: str | None = None) -> dict:
         SynthesisError,
         FrontEndError,
         CheckpointError,
+        ModelStoreError,
         VoiceImportError,
         UnknownVoiceError,
         PiperExportError,

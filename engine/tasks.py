@@ -39,6 +39,7 @@ from engine.api.tasks import (
     DATASET_ASSESS,
     DATASET_CHECK,
     DATASET_IMPORT,
+    FETCH_MODEL,
     OPEN_DATASET,
     PHONEME_COUNTS,
     RECORDER_SETUP,
@@ -163,6 +164,14 @@ def set_excluded(tick: Tick, folder: str, shown: list[str], excluded: list[str])
     write_excluded(folder, kept | set(excluded))
 
 
+def fetch_model(tick: Tick, name: str) -> str:
+    from engine.catalogue.entries import find_entry
+    from engine.catalogue.fetch import fetch
+
+    model = fetch(find_entry(name), lambda done, total: tick(done, total or 0))
+    return str(model.path)
+
+
 TASKS: dict[str, Callable[..., Any]] = {
     VOICE_CARD: voice_card,
     RECORDER_SETUP: recorder_setup,
@@ -173,6 +182,7 @@ TASKS: dict[str, Callable[..., Any]] = {
     DATASET_CHECK: dataset_check,
     DATASET_ASSESS: dataset_assess,
     SET_EXCLUDED: set_excluded,
+    FETCH_MODEL: fetch_model,
 }
 
 

@@ -50,9 +50,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import LOAD, PREPARE, RENDER, TRANSPLANT, LoadAnswer, PrepareAnswer, RenderAnswer
+from engine.api import (
+    LOAD,
+    PREPARE,
+    RENDER,
+    TRANSPLANT,
+    CatalogueModel,
+    LoadAnswer,
+    PrepareAnswer,
+    RenderAnswer,
+)
 from engine.audio.levels import peak_normalize
-from engine.families import GRIFFIN_LIM
+from engine.families import GRIFFIN_LIM, VOCODER
 from studio import appearance, recovery
 from studio import durations as dur
 from studio import project as projects
@@ -60,6 +69,7 @@ from studio.app import application
 from studio.commands import ReplaceTakes, SetDurations
 from studio.engine_client import EngineClient
 from studio.message_bar import MessageBar
+from studio.model_fetch import ModelFetcher
 from studio.panels import install_voice_panels
 from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
@@ -315,6 +325,9 @@ class MainWindow(QMainWindow):
         self.player.state_changed.connect(lambda _: self._update_actions())
         self.panel.model_chosen.connect(self.load_model)
         self.panel.vocoder_chosen.connect(self.load_vocoder)
+        self.fetcher = ModelFetcher(self, self.message_bar)
+        self.panel.fetch_requested.connect(self.fetcher.fetch)
+        self.fetcher.fetched.connect(self._use_fetched)
         self.compare.switch_requested.connect(self.switch_ab)
         self.compare.changed.connect(self._on_compare_picked)
         self.player.position_changed.connect(self._on_position)
@@ -354,6 +367,13 @@ class MainWindow(QMainWindow):
             info.vocoder_config if info else None,
             vocoder_optional=True,
         )
+
+    def _use_fetched(self, model: CatalogueModel, path: str) -> None:
+        """A catalogue model just fetched: loaded as the model or the vocoder it is."""
+        if model.role == VOCODER:
+            self.load_vocoder(path)
+        else:
+            self.load_model(path)
 
     def load_vocoder(self, vocoder: str, config: str | None = None) -> None:
         """Pair the loaded mel model with a vocoder: "griffin-lim" or a checkpoint path."""

@@ -86,16 +86,16 @@ class TaskClient(QObject):
     def pid(self) -> int | None:
         return self._link.pid
 
-    def run(self, name: str, parent: QObject | None = None, **args: Any) -> Task:
-        """Ask for task ``name`` with keyword arguments ``args``; the answer comes on the
-        returned handle."""
-        task = Task(self, next(self._jobs), name, parent)
+    def run(self, task_name: str, parent: QObject | None = None, **args: Any) -> Task:
+        """Ask for the task ``task_name`` with keyword arguments ``args``; the answer comes
+        on the returned handle."""
+        task = Task(self, next(self._jobs), task_name, parent)
         self._tasks[task.job] = task
         task.destroyed.connect(lambda _=None, job=task.job: self._forget(job))
         if not self._link.started:
             self._link.start()
         # A request the pipe does not take fails when the link reports the process's end.
-        self._link.send({"op": TASK, "job": task.job, "task": name, "args": args})
+        self._link.send({"op": TASK, "job": task.job, "task": task_name, "args": args})
         return task
 
     def cancel(self, job: int) -> None:
@@ -159,6 +159,6 @@ def task_client() -> TaskClient:
     return _CLIENT
 
 
-def run_task(name: str, parent: QObject | None = None, **args: Any) -> Task:
-    """Ask the application's task process for task ``name`` (see :class:`TaskClient.run`)."""
-    return task_client().run(name, parent, **args)
+def run_task(task_name: str, parent: QObject | None = None, **args: Any) -> Task:
+    """Ask the application's task process for a task (see :meth:`TaskClient.run`)."""
+    return task_client().run(task_name, parent, **args)

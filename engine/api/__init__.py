@@ -142,6 +142,24 @@ def _with_tuples(saved: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class CatalogueModel:
+    """An official checkpoint of the catalogue (:mod:`engine.catalogue`) as the window offers
+    it: ``path`` is where it is kept (None: not fetched yet), ``url`` its direct download
+    (None: only ``source``, a page to download from in a browser), ``size`` in bytes where
+    known."""
+
+    name: str
+    title: str
+    family: str
+    role: str
+    licence: str
+    source: str
+    url: str | None = None
+    size: int | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
 class LoadAnswer:
     """What the engine says after loading a model: what the window shows and offers."""
 
@@ -166,6 +184,7 @@ class LoadAnswer:
     vocoder_family: str | None = None
     compatible_vocoders: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    catalogue: list[CatalogueModel] = field(default_factory=list)
 
     @property
     def frame_seconds(self) -> float:
@@ -181,6 +200,7 @@ class LoadAnswer:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in message.items() if key in known}
         values["control_names"] = tuple(values.get("control_names", ()))
+        values["catalogue"] = [CatalogueModel(**m) for m in values.get("catalogue", [])]
         return cls(**values)
 
 

@@ -20,7 +20,10 @@ A request is ``{"op": "task", "job": N, "task": NAME, "args": {...}}``; the answ
 - :data:`DATASET_ASSESS` ``(folder: str)``: :class:`Assessment`, what would hold a voice
   back (the training panel asks before a fine-tune);
 - :data:`SET_EXCLUDED` ``(folder: str, shown: list[str], excluded: list[str])``: the clips of
-  ``shown`` listed in ``excluded.txt`` become ``excluded``; ids not shown are kept.
+  ``shown`` listed in ``excluded.txt`` become ``excluded``; ids not shown are kept;
+- :data:`FETCH_MODEL` ``(name: str)``: a catalogue model downloaded, checked and kept
+  (:mod:`engine.catalogue.fetch`); the answer is its checkpoint's path, progress is in bytes
+  (total 0 when the server does not say); cancelled, the part downloaded is kept to resume.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ DATASET_IMPORT = "dataset-import"
 DATASET_CHECK = "dataset-check"
 DATASET_ASSESS = "dataset-assess"
 SET_EXCLUDED = "set-excluded"
+FETCH_MODEL = "fetch-model"
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 A control is enabled only when the loaded model (and vocoder) reads it, as the engine says
 in its load answer (``control_names``), and starts at the model's default. The model list
-holds the voices there are and the checkpoints imported before, and ends with "Import a
-checkpoint..."; the vocoder list (mel models only) holds Griffin-Lim, the vocoders imported
-before and "Import a vocoder...". Choosing an entry asks the window to load it; the lists
-show what is loaded again whatever the engine answers, so a refused file leaves them as
-they were.
+holds the voices there are, the checkpoints imported before and the catalogue's official
+acoustic models, and ends with "Import a checkpoint..."; the vocoder list (mel models only)
+holds Griffin-Lim, the vocoders imported before, the catalogue's vocoders and "Import a
+vocoder...". A catalogue model already kept loads like any other; one not yet fetched reads
+"Get ..." with its licence and size, and choosing it asks the window to fetch it
+(``fetch_requested``). Choosing an entry asks the window to load it; the lists show what is
+loaded again whatever the engine answers, so a refused file leaves them as they were.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import LoadAnswer
+from engine.api import CatalogueModel, LoadAnswer
 from engine.controls import CONTROL_SPECS, SPECS_BY_NAME, ControlSpec
-from engine.families import FAMILY_NAMES, GRIFFIN_LIM
+from engine.families import ACOUSTIC, FAMILY_NAMES, GRIFFIN_LIM, VOCODER
 from studio.panels.checkpoint_dialog import ask_checkpoint
 
 IMPORT_MODEL = "Import a checkpoint..."
@@ -36,6 +38,7 @@ IMPORT_VOCODER = "Import a vocoder..."
 BUILT_IN = "built into the model (VITS)"
 MAX_SEED = 2**31 - 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # each entry's path, beside its config (UserRole)
+FETCH_ROLE = Qt.ItemDataRole.UserRole + 2  # a catalogue model not fetched yet
 
 
 def control_tip(spec: ControlSpec) -> str:
@@ -50,6 +53,7 @@ class SynthesisPanel(QWidget):
 
     model_chosen = Signal(str, object)  # voice name or checkpoint path, config path or None
     vocoder_chosen = Signal(str, object)  # "griffin-lim" or checkpoint path, config or None
+    fetch_requested = Signal(object)  # the engine.api.CatalogueModel to fetch
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -154,6 +158,7 @@ class SynthesisPanel(QWidget):
         if current < 0:
             _add(self.model, info.label, info.voice, info.config)
             current = self.model.count() - 1
+        _add_catalogue(self.model, info, ACOUSTIC)
         self.model.addItem(IMPORT_MODEL)
         self.model.setCurrentIndex(current)
 
@@ -172,6 +177,7 @@ class SynthesisPanel(QWidget):
         if current < 0:
             _add(self.vocoder, info.vocoder_label or loaded, loaded, None)
             current = self.vocoder.count() - 1
+        _add_catalogue(self.vocoder, info, VOCODER)
         self.vocoder.addItem(IMPORT_VOCODER)
         self.vocoder.setCurrentIndex(current)
         compatible = ", ".join(info.compatible_vocoders)
@@ -214,8 +220,11 @@ class SynthesisPanel(QWidget):
 
     def _on_model(self, index: int) -> None:
         path, config = self.model.itemData(index, PATH_ROLE), self.model.itemData(index)
+        wanted = self.model.itemData(index, FETCH_ROLE)
         self._restore_selection()  # the list follows what the engine loads, not the click
-        if self.model.itemText(index) == IMPORT_MODEL:
+        if wanted is not None:
+            self.fetch_requested.emit(wanted)
+        elif self.model.itemText(index) == IMPORT_MODEL:
             chosen = ask_checkpoint(
                 self, "Import an acoustic model", "VITS, Glow-TTS or Grad-TTS checkpoint"
             )
@@ -226,8 +235,11 @@ class SynthesisPanel(QWidget):
 
     def _on_vocoder(self, index: int) -> None:
         path, config = self.vocoder.itemData(index, PATH_ROLE), self.vocoder.itemData(index)
+        wanted = self.vocoder.itemData(index, FETCH_ROLE)
         self._restore_selection()
-        if self.vocoder.itemText(index) == IMPORT_VOCODER:
+        if wanted is not None:
+            self.fetch_requested.emit(wanted)
+        elif self.vocoder.itemText(index) == IMPORT_VOCODER:
             chosen = ask_checkpoint(
                 self, "Import a vocoder", "HiFi-GAN generator (g_*) or WaveGlow checkpoint"
             )
@@ -253,3 +265,26 @@ def _add(combo: QComboBox, text: str, path: str, config: str | None) -> None:
     combo.addItem(text, config)
     combo.setItemData(combo.count() - 1, path, PATH_ROLE)
     combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+
+
+def _add_catalogue(combo: QComboBox, info: LoadAnswer, role: str) -> None:
+    """The catalogue's models of ``role``: a kept one loads from where it is kept (its
+    official config beside it), one not yet fetched offers to be fetched."""
+    for model in info.catalogue:
+        if model.role != role or (model.path and combo.findData(model.path, PATH_ROLE) >= 0):
+            continue
+        if model.path:
+            _add(combo, model.title, model.path, None)
+            continue
+        combo.addItem(f"Get {model.title}... ({catalogue_terms(model)})")
+        combo.setItemData(combo.count() - 1, model, FETCH_ROLE)
+        how = "downloaded, checked" if model.url else "to download in a browser, then import"
+        combo.setItemData(
+            combo.count() - 1, f"{model.source} ({how})", Qt.ItemDataRole.ToolTipRole
+        )
+
+
+def catalogue_terms(model: CatalogueModel) -> str:
+    """A catalogue model's licence and size, as said before it is fetched."""
+    size = f"{model.size / 1e6:.0f} MB" if model.size else "size not published"
+    return f"{model.licence}, {size}"

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import http.server
 import io
 import json
 import pathlib
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from engine.catalogue.entries import read_catalogue
 from engine.catalogue.store import installed_models, models_dir, resolve_model
 from engine.cli import run
 from engine.models.hifigan import build_hifigan
+from tests.local_http import LocalServer
 from tests.training.tiny_configs import tiny_hifigan
 
 
@@ -34,77 +33,11 @@ def _generator_file() -> bytes:
 GOOD = _generator_file()
 
 
-class Server(http.server.ThreadingHTTPServer):
-    """Serves GOOD at /good, /broken (the first answer stops halfway), /wrong (other bytes),
-    /error (500) and /page (HTML); honours Range requests and records them."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.ranges: list[str] = []
-        self.broken_once = False
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    server: Server
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        if self.path == "/error":
-            self.send_error(500, "Internal Server Error")
-            return
-        if self.path == "/page":
-            body = b"<html><body>Confirm the download</body></html>"
-            self._send(200, body, "text/html")
-            return
-        body = GOOD if self.path in ("/good", "/broken") else GOOD[::-1]
-        wanted = self.headers.get("Range")
-        if wanted:
-            self.server.ranges.append(wanted)
-            start = int(wanted.removeprefix("bytes=").split("-")[0])
-            self._send(206, body[start:], extra={"Content-Range": f"bytes {start}-/{len(body)}"})
-            return
-        if self.path == "/broken" and not self.server.broken_once:
-            self.server.broken_once = True
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self._send(200, body)
-
-    def _send(
-        self,
-        code: int,
-        body: bytes,
-        kind: str = "application/octet-stream",
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def server():
-    serving = Server()
-    thread = threading.Thread(target=serving.serve_forever, daemon=True)
-    thread.start()
-    yield serving
-    serving.shutdown()
-    serving.server_close()
+    files = {"/good": GOOD, "/broken": GOOD, "/wrong": GOOD[::-1]}
+    with LocalServer(files, broken=("/broken",)) as serving:
+        yield serving
 
 
 @pytest.fixture

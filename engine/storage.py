@@ -1,4 +1,10 @@
-"""Writing files a user keeps: modes that honour the umask, atomic replacement."""
+"""Writing files a user keeps: modes that honour the umask, atomic replacement.
+
+Each write goes through a hidden sibling (``.NAME.*.tmp`` for a file, ``.NAME.*.partial`` for
+a folder, ``.NAME.*.old`` for the one it replaces) that is renamed or removed when the write
+ends. A process killed mid-write leaves its sibling behind; the next write of the same name
+removes those older than :data:`STALE_SECONDS` (no writer takes that long, so none is in use).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import errno
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +29,47 @@ def _read_umask() -> int:
 
 
 UMASK = _read_umask()
+STALE_SECONDS = 3600.0
+
+
+def sweep_leftovers(target: Path) -> list[Path]:
+    """Remove the hidden siblings that killed writers of ``target`` left (older than
+    :data:`STALE_SECONDS`); returns what was removed."""
+    return _sweep(target.parent, f".{glob_escape(target.name)}.*")
+
+
+def sweep_folder(folder: Path) -> list[Path]:
+    """Remove every stale leftover of a killed writer directly in ``folder`` (a folder of
+    voices or models, whose entries are rarely written again)."""
+    return _sweep(folder, ".*")
+
+
+def _sweep(folder: Path, pattern: str) -> list[Path]:
+    removed: list[Path] = []
+    try:
+        siblings = list(folder.glob(pattern))
+    except OSError:
+        return removed
+    now = time.time()
+    for sibling in siblings:
+        if sibling.suffix not in (".tmp", ".partial", ".old"):
+            continue
+        try:
+            if now - sibling.lstat().st_mtime < STALE_SECONDS:
+                continue
+            if sibling.is_dir() and not sibling.is_symlink():
+                shutil.rmtree(sibling)
+            else:
+                sibling.unlink()
+        except OSError:
+            continue  # another process's to clean, or gone already
+        removed.append(sibling)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def new_file_mode() -> int:
@@ -43,6 +91,7 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     flushed), and when it raises it is deleted, leaving any old ``path`` as it was.
     """
     path = Path(path)
+    sweep_leftovers(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -71,6 +120,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     ``target`` absent for the moment between the move aside and the rename.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(target)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine.checkpoints.errors import CheckpointError, ModelStoreError
 from engine.package_data import resource
-from engine.storage import atomic_folder
+from engine.storage import atomic_folder, sweep_folder
 from engine.user_data import data_dir
 
 META_FILE = "model.json"
@@ -50,9 +50,12 @@ def file_sha256(path: Path) -> str:
 
 
 def installed_models() -> list[Installed]:
-    """Every kept model, by name; a folder whose ``model.json`` cannot be read is left out."""
+    """Every kept model, by name; a folder whose ``model.json`` cannot be read is left out.
+    What killed writers left in the models folder is swept away on the way."""
     found = []
     folder = models_dir()
+    if folder.is_dir():
+        sweep_folder(folder)
     for meta in sorted(folder.glob(f"*/{META_FILE}")) if folder.is_dir() else []:
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))

@@ -42,7 +42,7 @@ from engine.checkpoints.piper import (
 )
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.models.vits import SynthesizerTrn, build_vits
-from engine.storage import atomic_file, atomic_folder
+from engine.storage import atomic_file, atomic_folder, sweep_folder
 from engine.user_data import data_dir, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"
@@ -85,8 +85,11 @@ def checkpoint_cache_folder(checkpoint: Path) -> Path:
 
 
 def list_voices() -> list[str]:
-    """Names of the cached voices, plus the default voice even before its first conversion."""
+    """Names of the cached voices, plus the default voice even before its first conversion.
+    What killed writers left in the voices folder is swept away on the way."""
     folder = voices_dir()
+    if folder.is_dir():
+        sweep_folder(folder)
     cached = {p.name for p in folder.iterdir() if _is_voice_folder(p)} if folder.is_dir() else set()
     return sorted(cached | {DEFAULT_VOICE})
 

@@ -6,12 +6,20 @@ import os
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from engine import storage
-from engine.storage import atomic_folder, new_file_mode, new_folder_mode
+from engine.storage import (
+    STALE_SECONDS,
+    atomic_file,
+    atomic_folder,
+    new_file_mode,
+    new_folder_mode,
+    sweep_folder,
+)
 
 FILES = ("first.bin", "second.bin")
 
@@ -145,3 +153,35 @@ def test_atomic_file_replaces_whole_or_not_at_all(tmp_path):
         handle.write(b"new")
     assert target.read_bytes() == b"new" and sorted(tmp_path.iterdir()) == [target]
     assert target.stat().st_mode & 0o777 == new_file_mode()
+
+
+def _aged(path, seconds: float) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def test_a_killed_writer_s_leftovers_go_with_the_next_write(tmp_path):
+    """A kill mid-write leaves a hidden .tmp or .partial; the next write of the same name
+    removes those older than an hour, never a fresh one (another writer's, still at work)."""
+    target = tmp_path / "card.json"
+    stale_file = tmp_path / ".card.json.abc123.tmp"
+    fresh_file = tmp_path / ".card.json.def456.tmp"
+    other = tmp_path / ".notes.txt.abc123.tmp"
+    for leftover in (stale_file, fresh_file, other):
+        leftover.write_bytes(b"half")
+    _aged(stale_file, STALE_SECONDS + 60)
+    _aged(other, STALE_SECONDS + 60)
+    with atomic_file(target) as handle:
+        handle.write(b"{}")
+    assert not stale_file.exists() and fresh_file.exists() and other.exists()
+
+    voice = tmp_path / "voice"
+    stale_folder = tmp_path / ".voice.xyz.partial"
+    stale_folder.mkdir()
+    (stale_folder / "model.safetensors").write_bytes(b"half")
+    _aged(stale_folder, STALE_SECONDS + 60)
+    with atomic_folder(voice) as staging:
+        (staging / "card.json").write_text("{}")
+    assert not stale_folder.exists() and (voice / "card.json").is_file()
+
+    assert sweep_folder(tmp_path) == [other]  # a folder of voices is swept whole

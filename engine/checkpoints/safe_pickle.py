@@ -103,11 +103,32 @@ ALLOWED: dict[str, dict[str, Callable]] = {
 """For each checkpoint family, the only names its files may ask for."""
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """Resolves only the names of ``ALLOWED[family]``; ``path`` is for the error message."""
+class RestrictedUnpickler(pickle._Unpickler):
+    """Resolves only the names of ``ALLOWED[family]``; ``path`` is for the error message.
+
+    Python's own unpickler (not the C one, whose opcodes cannot be overridden), so that BUILD
+    can be refused on anything but an object the file made: BUILD on an allowed function or
+    class itself would set its attributes (a function's ``__defaults__``, say) and change it
+    for every later load in the process, though the file is refused afterwards.
+    """
 
     family = ""
     path = ""
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def load_build(self) -> None:
+        target = self.stack[-2] if len(self.stack) >= 2 else None
+        shared = isinstance(target, _SHARED_KINDS) or any(
+            target is value for value in ALLOWED[self.family].values()
+        )
+        if shared:
+            raise RefusedPickleError(
+                f"refusing to load {self.path}: it would change {_name_of(target)}, which a "
+                f"{self.family} checkpoint never does"
+            )
+        super().load_build()
+
+    dispatch[pickle.BUILD[0]] = load_build
 
     def find_class(self, module: str, name: str) -> Any:
         module, name = _python3_name(module, name)
@@ -119,6 +140,22 @@ class RestrictedUnpickler(pickle.Unpickler):
                 f"{self.family} checkpoint never contains"
             )
         return found
+
+
+# What BUILD may never set attributes of: shared code and types, not objects the file made.
+_SHARED_KINDS = (
+    type,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.ModuleType,
+)
+
+
+def _name_of(target: object) -> str:
+    name = getattr(target, "__qualname__", None) or type(target).__name__
+    module = getattr(target, "__module__", None)
+    return f"{module}.{name}" if module else str(name)
 
 
 def _python3_name(module: str, name: str) -> tuple[str, str]:

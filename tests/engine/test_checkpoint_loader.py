@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import struct
 
 import pytest
 import torch
@@ -131,3 +132,29 @@ def test_a_pickle_that_runs_code_is_refused_before_it_runs(tmp_path):
     with pytest.raises(CheckpointError, match="refusing"):
         load(path)
     assert not list(tmp_path.glob("*.pwned"))
+
+
+@pytest.mark.parametrize("target", ["torch._utils\n_rebuild_tensor_v2", "glow\nWaveGlow"])
+def test_a_pickle_that_would_change_an_allowed_function_or_class_is_refused(tmp_path, target):
+    """BUILD on an allowed global itself (not on an object the file made) would set its
+    attributes for every later load in the process, though the file is refused after."""
+    import torch._utils
+
+    name = "__defaults__"
+    payload = (
+        b"\x80\x02c"
+        + target.encode()
+        + b"\nN}X"
+        + struct.pack("<I", len(name))
+        + name.encode()
+        + b"K\x01\x85s\x86b."
+    )  # GLOBAL target; (None, {name: (1,)}); BUILD: setattr(target, name, (1,))
+    path = tmp_path / "evil.pth"
+    path.write_bytes(payload)
+    before = torch._utils._rebuild_tensor_v2.__defaults__
+    try:
+        with pytest.raises(CheckpointError, match="refusing"):
+            load(path)
+        assert torch._utils._rebuild_tensor_v2.__defaults__ == before
+    finally:
+        torch._utils._rebuild_tensor_v2.__defaults__ = before

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := Hello! I am Glottis, a voice studio. Type a sentence, and I will say it.
 
-.PHONY: run test system-deps system-deps-test
+.PHONY: run test bundle system-deps system-deps-test
 
 # The studio window, with the bundled voice loaded and the sample sentence rendered.
 run: $(VENV)/.stamp-app
@@ -15,6 +15,16 @@ test: $(VENV)/.stamp-test | system-deps-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# A one-folder desktop bundle of the studio (PyInstaller) in dist/glottis-studio/; try it
+# with packaging/smoke_bundle.sh. Not one of the README's two commands: it takes minutes.
+bundle: $(VENV)/.stamp-app
+	$(BIN)/pip install -q 'pyinstaller>=6.10'
+	@# Resemblyzer pulls in the 'typing' backport, which the standard library shadows anyway
+	@# and PyInstaller refuses to run beside.
+	$(BIN)/pip uninstall -q -y typing 2>/dev/null || true
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/glottis-studio.spec
 
 system-deps:
 	@scripts/install-system-deps.sh $(PYTHON)

@@ -351,6 +351,8 @@ def test_the_zoom_stays_across_an_edit_and_its_render(window):
     whole = sum(take.durations) * window.frame_seconds
     plot.setXRange(0.1 * whole, 0.5 * whole, padding=0)
     zoomed = plot.viewRange()[0]
+    settled = time.monotonic() + 0.3  # the view's new transform is applied by the event loop
+    wait_until(lambda: time.monotonic() > settled, 5, "the zoom to be drawn")
     parts = dur.segments(take.tokens)
     boundary = next(
         b

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +127,15 @@ def load(
 
 
 def _read(path: Path) -> Any:
-    """The file's contents through ``weights_only`` loading, else the restricted unpickler."""
+    """The file's contents through ``weights_only`` loading, else the restricted unpickler.
+    PyTorch's warnings about what it reads are silenced: a file it cannot read is said in
+    one sentence of ours, and one it can needs no comment."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_quietly(path)
+
+
+def _read_quietly(path: Path) -> Any:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:

@@ -51,8 +51,13 @@ from engine.api import (
     TRANSPLANT,
     CatalogueModel,
     LoadAnswer,
+    LoadRequest,
     PrepareAnswer,
+    PrepareRequest,
     RenderAnswer,
+    RenderRequest,
+    TransplantRequest,
+    read_request,
 )
 from engine.api.pipe import (
     CANCEL,
@@ -128,7 +133,7 @@ class EngineService:
         """Run one request; every outcome is an event, no exception leaves."""
         job = int(request.get("job", 0))
         op = request.get("op")
-        handlers = {
+        handlers: dict[str, Callable[[Any, Callable[[int, int], None]], dict]] = {
             LOAD: self.load,
             PREPARE: self.prepare,
             RENDER: self.render,
@@ -137,13 +142,17 @@ class EngineService:
         try:
             if op not in handlers:
                 raise RequestError(f"unknown request {op!r}")
+            try:
+                typed = read_request(request)
+            except (TypeError, KeyError) as error:  # a field missing, unknown or of another type
+                raise RequestError(f"the {op} request is malformed ({error!s})") from None
             if is_cancelled():
                 raise Cancelled
 
             def tick(done: int, total: int) -> None:
                 self._tick(job, done, total, is_cancelled)
 
-            result = handlers[op](request, tick)
+            result = handlers[op](typed, tick)
         except Cancelled:
             self.send({"event": CANCELLED, "job": job})
         except Exception as error:  # every failure is reported, none is swallowed
@@ -156,7 +165,7 @@ class EngineService:
             raise Cancelled
         self.send({"event": PROGRESS, "job": job, "done": done, "total": total})
 
-    def load(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+    def load(self, request: LoadRequest, tick: Callable[[int, int], None]) -> dict:
         """Load an acoustic model (and a vocoder, for mel models); the synthesizer in use is
         replaced only once the new one works, so a refused file leaves the previous loaded.
 
@@ -173,26 +182,26 @@ class EngineService:
         from engine.vocoders import GRIFFIN_LIM, load_vocoder
 
         tick(0, 3)
-        key = (request.get("voice"), request.get("config"))
+        key = (request.voice, request.config)
         current = self.synthesizer
         if current is not None and key == self._voice_key:
             voice = current.voice
         else:
-            voice = load_voice(request.get("voice"), request.get("config"))
+            voice = load_voice(request.voice, request.config)
         tick(1, 3)
-        device = usable_device(request.get("device"))
+        device = usable_device(request.device)
         warnings_: list[str] = []
         vocoder: Any = None
         family = voice.card.get("family", "vits")
         if family in MEL_FAMILIES:
-            vocoder = request.get("vocoder") or GRIFFIN_LIM
+            vocoder = request.vocoder or GRIFFIN_LIM
             if vocoder != GRIFFIN_LIM:
-                vocoder = load_vocoder(vocoder, request.get("vocoder_config"), device)
+                vocoder = load_vocoder(vocoder, request.vocoder_config, device)
         tick(2, 3)
         try:
             synthesizer = Synthesizer(voice, device=device, vocoder=vocoder)
         except SynthesisError as error:
-            if not (request.get("vocoder_optional") and vocoder not in (None, GRIFFIN_LIM)):
+            if not (request.vocoder_optional and vocoder not in (None, GRIFFIN_LIM)):
                 raise
             warnings_.append(f"{error} Griffin-Lim voices it instead.")
             synthesizer = Synthesizer(voice, device=device, vocoder=GRIFFIN_LIM)
@@ -206,7 +215,7 @@ class EngineService:
             warnings_.append(note)
         return LoadAnswer(
             voice=voice.name,
-            config=request.get("config"),
+            config=request.config,
             label=model_label(voice.name, family),
             path=str(voice.path),
             family=family,
@@ -215,7 +224,7 @@ class EngineService:
             device=synthesizer.device_name,
             runtime=synthesizer.runtime,
             vocoder=paired.name if paired else None,
-            vocoder_config=request.get("vocoder_config") if paired else None,
+            vocoder_config=request.vocoder_config if paired else None,
             vocoder_label=paired.label if paired else None,
             vocoder_family=paired.family if paired else None,
             compatible_vocoders=synthesizer.compatible_vocoders(),
@@ -229,29 +238,27 @@ class EngineService:
             catalogue=catalogue_models(warnings_),
         ).to_message()
 
-    def transplant(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+    def transplant(self, request: TransplantRequest, tick: Callable[[int, int], None]) -> dict:
         """An utterance of another model re-prepared on this one with its timing, phoneme by
         phoneme (``Synthesizer.transplant``): one take, as ``prepare`` answers."""
-        from engine.api import Utterance
-
         synthesizer = self._synthesizer()
         tick(0, 1)
-        utterance = Utterance.from_dict(request["utterance"])
-        if request.get("controls"):
-            utterance = dataclasses.replace(utterance, controls=self._controls(request["controls"]))
+        utterance = request.utterance
+        if request.controls:
+            utterance = dataclasses.replace(utterance, controls=self._controls(request.controls))
         return PrepareAnswer([synthesizer.transplant(utterance)]).to_message()
 
-    def prepare(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+    def prepare(self, request: PrepareRequest, tick: Callable[[int, int], None]) -> dict:
         """Phonemes and predicted durations, one single-sentence utterance per sentence."""
         synthesizer = self._synthesizer()
-        controls = self._controls(request.get("controls") or {})
+        controls = self._controls(request.controls or {})
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             utterance = synthesizer.prepare(
-                request["text"],
+                request.text,
                 controls=controls,
-                seed=int(request.get("seed", 0)),
-                speaker=request.get("speaker"),
+                seed=request.seed,
+                speaker=request.speaker,
             )
         takes = [
             dataclasses.replace(utterance, text=plan.text, sentences=(plan,))
@@ -260,15 +267,14 @@ class EngineService:
         said = sorted({str(w.message) for w in caught if w.category is not None})
         return PrepareAnswer(takes, said).to_message()
 
-    def render(self, request: dict, tick: Callable[[int, int], None]) -> dict:
+    def render(self, request: RenderRequest, tick: Callable[[int, int], None]) -> dict:
         """The utterance's audio, token spans, log-mel (and the mel model's own mel)."""
         import numpy as np
 
-        from engine.api import Utterance
         from engine.synthesis import Render
 
         synthesizer = self._synthesizer()
-        utterance = Utterance.from_dict(request["utterance"])
+        utterance = request.utterance
         total = len(utterance.sentences)
         parts = []
         tick(0, total)

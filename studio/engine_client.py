@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import ANSWERS, LOAD, PREPARE, RENDER, TRANSPLANT
+from engine.api import (
+    ANSWERS,
+    LOAD,
+    LoadRequest,
+    PrepareRequest,
+    RenderRequest,
+    Request,
+    TransplantRequest,
+    Utterance,
+    request_message,
+)
 from engine.api.pipe import CANCEL, CANCELLED, ERROR, PROGRESS, READY, RESULT
 from studio.process_link import ProcessLink
 
@@ -50,8 +59,8 @@ class EngineClient(QObject):
         self._link = ProcessLink(ENGINE_MODULE, self)
         self._link.received.connect(self._on_event)
         self._link.exited.connect(self._on_exit)
-        self._load_request: dict[str, Any] | None = None  # the last load that worked
-        self._loads: dict[int, dict[str, Any]] = {}  # load requests still unanswered
+        self._load_request: LoadRequest | None = None  # the last load that worked
+        self._loads: dict[int, LoadRequest] = {}  # load requests still unanswered
         self._crashes: list[float] = []
         self._stopping = False
 
@@ -83,30 +92,21 @@ class EngineClient(QObject):
         """Load a voice or acoustic checkpoint (by name or path; None: the default) with its
         config and, for mel models, a vocoder ("griffin-lim" or a checkpoint path) with its
         config. ``vocoder_optional``: a vocoder that does not fit gives way to Griffin-Lim."""
-        request: dict[str, Any] = {
-            "op": LOAD,
-            "voice": voice,
-            "config": config,
-            "vocoder": vocoder,
-            "vocoder_config": vocoder_config,
-            "vocoder_optional": vocoder_optional,
-        }
+        request = LoadRequest(voice, config, vocoder, vocoder_config, vocoder_optional)
         job = self._send(request)
         self._loads[job] = request
         return job
 
     def prepare(self, text: str, controls: dict, seed: int, speaker: int | None = None) -> int:
-        return self._send(
-            {"op": PREPARE, "text": text, "controls": controls, "seed": seed, "speaker": speaker}
-        )
+        return self._send(PrepareRequest(text, controls, seed, speaker))
 
-    def transplant(self, utterance: dict, controls: dict | None = None) -> int:
+    def transplant(self, utterance: Utterance, controls: dict | None = None) -> int:
         """Re-prepare another model's utterance on the loaded model, keeping its timing (and
         rendering it with ``controls``, the loaded model's knobs, where given)."""
-        return self._send({"op": TRANSPLANT, "utterance": utterance, "controls": controls})
+        return self._send(TransplantRequest(utterance, controls))
 
-    def render(self, utterance: dict) -> int:
-        return self._send({"op": RENDER, "utterance": utterance})
+    def render(self, utterance: Utterance) -> int:
+        return self._send(RenderRequest(utterance))
 
     def cancel(self, job: int) -> None:
         if job in self._pending:
@@ -127,14 +127,14 @@ class EngineClient(QObject):
         self._pending.clear()
         self._loads.clear()
 
-    def _send(self, request: dict) -> int:
+    def _send(self, request: Request) -> int:
         job = next(self._jobs)
         was_busy = self.busy
-        self._pending[job] = request["op"]
+        self._pending[job] = request.op
         if not self._link.started:
             self.start()
         # A request the pipe does not take fails when the link reports the engine's end.
-        self._link.send({**request, "job": job})
+        self._link.send(request_message(request, job))
         if not was_busy:
             self.busy_changed.emit(True)
         return job
@@ -188,5 +188,5 @@ class EngineClient(QObject):
             # The last model that loaded; before any did, the first one asked for.
             request = self._load_request or (asked[0] if asked else None)
             if request is not None:
-                job = self._send(dict(request))
+                job = self._send(request)
                 self._loads[job] = request

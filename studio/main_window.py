@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
             if take.voice != voice:
                 continue  # made with another model: moved to this one only when asked
             if take.rendered is None and key not in self._requested:
-                job = self.engine.render(take.utterance.to_dict())
+                job = self.engine.render(take.utterance)
                 self._render_jobs[job] = key
                 self._requested.add(key)
                 self._renders_asked += 1
@@ -954,8 +954,7 @@ class MainWindow(QMainWindow):
         self._transplant_jobs.clear()
         controls = self.panel.values()
         for index in foreign:
-            utterance = self.project.takes[index].utterance.to_dict()
-            job = self.engine.transplant(utterance, controls)
+            job = self.engine.transplant(self.project.takes[index].utterance, controls)
             self._transplant_jobs[job] = index
         self.message_bar.hide()
 

@@ -254,6 +254,80 @@ class RenderAnswer:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class LoadRequest:
+    """Load a voice or official acoustic checkpoint (by name or path; None: the default) with
+    its config, and for a mel model a vocoder ("griffin-lim" or a checkpoint) with its config;
+    ``vocoder_optional``: a vocoder that does not fit gives way to Griffin-Lim."""
+
+    voice: str | None = None
+    config: str | None = None
+    vocoder: str | None = None
+    vocoder_config: str | None = None
+    vocoder_optional: bool = False
+    device: str | None = None
+    op = LOAD
+
+
+@dataclass(frozen=True)
+class PrepareRequest:
+    """Phonemes and predicted durations of ``text``, one take per sentence."""
+
+    text: str
+    controls: dict[str, Any] = field(default_factory=dict)
+    seed: int = DEFAULT_SEED
+    speaker: int | None = None
+    op = PREPARE
+
+
+@dataclass(frozen=True)
+class TransplantRequest:
+    """Another model's utterance re-prepared on the loaded one with its timing (rendered with
+    ``controls``, the loaded model's knobs, where given)."""
+
+    utterance: Utterance
+    controls: dict[str, Any] | None = None
+    op = TRANSPLANT
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """An utterance's audio, sentence by sentence."""
+
+    utterance: Utterance
+    op = RENDER
+
+
+Request = LoadRequest | PrepareRequest | TransplantRequest | RenderRequest
+REQUESTS: dict[str, Any] = {
+    LOAD: LoadRequest,
+    PREPARE: PrepareRequest,
+    TRANSPLANT: TransplantRequest,
+    RENDER: RenderRequest,
+}
+
+
+def request_message(request: Request, job: int) -> dict[str, Any]:
+    """A request as the pipe carries it: its fields (an utterance as ``to_dict``), its op
+    and its job number."""
+    fields_ = {f.name: getattr(request, f.name) for f in fields(request)}
+    if "utterance" in fields_:
+        fields_["utterance"] = fields_["utterance"].to_dict()
+    return {**fields_, "op": request.op, "job": job}
+
+
+def read_request(message: dict[str, Any]) -> Request:
+    """The typed request of a pipe message; KeyError for an unknown op, TypeError or
+    SynthesisError for fields that are not the request's."""
+    kind = REQUESTS[str(message.get("op"))]
+    known = {f.name for f in fields(kind)}
+    values = {key: value for key, value in message.items() if key in known}
+    if "utterance" in values:
+        values["utterance"] = Utterance.from_dict(values["utterance"])
+    request: Request = kind(**values)
+    return request
+
+
 ANSWERS: dict[str, Any] = {
     LOAD: LoadAnswer,
     PREPARE: PrepareAnswer,

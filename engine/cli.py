@@ -127,11 +127,28 @@ def _build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--text", help="text to put in the editor (rendered once ready)")
 
     export = commands.add_parser(
-        "export", help="write a voice as a Piper voice (.onnx and .onnx.json)"
+        "export",
+        help="write a voice as a Piper voice, or keep a voice or checkpoint as a named voice",
     )
-    export.add_argument("voice", help="voice name or folder (a fine-tuned voice's folder)")
     export.add_argument(
-        "--piper", type=Path, required=True, help="the .onnx to write; the .json goes beside it"
+        "voice",
+        help="voice name or folder (a fine-tuned voice's folder), or an official VITS, "
+        "Glow-TTS or Grad-TTS checkpoint (a file or a kept model's name)",
+    )
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--piper", type=Path, help="the .onnx to write; the .json goes beside it (VITS)"
+    )
+    target.add_argument(
+        "--as-voice",
+        metavar="NAME",
+        help="keep it as the voice NAME (any family), for --voice NAME and the studio's list",
+    )
+    export.add_argument("--config", type=Path, help="a checkpoint's config JSON (default: found)")
+    export.add_argument(
+        "--vocoder",
+        help="with --as-voice, for Glow-TTS and Grad-TTS: the vocoder checkpoint (a file or a "
+        "kept model's name) that voices it when none is asked for",
     )
     return parser
 
@@ -154,7 +171,7 @@ def _controls(args: argparse.Namespace, synthesizer: Synthesizer) -> Controls:
 def _synthesizer(args: argparse.Namespace) -> Synthesizer:
     """The Synthesizer the voice or model options ask for, with its vocoder."""
     from engine.catalogue.store import resolve_model
-    from engine.checkpoints.voices import load_checkpoint_voice, load_voice
+    from engine.checkpoints.voices import VOCODER_KEY, load_checkpoint_voice, load_voice
     from engine.runtime.devices import usable_device
     from engine.synthesis import Synthesizer
     from engine.vocoders import GRIFFIN_LIM, load_vocoder
@@ -165,7 +182,7 @@ def _synthesizer(args: argparse.Namespace) -> Synthesizer:
         raise UserError("--config goes with --model")
     else:
         voice = load_voice(args.voice)
-    vocoder = args.vocoder
+    vocoder = args.vocoder or voice.card.get(VOCODER_KEY)  # a voice folder's own, if any
     if vocoder is not None and vocoder != GRIFFIN_LIM:
         vocoder = load_vocoder(
             resolve_model(vocoder), args.vocoder_config, usable_device(args.device)
@@ -398,14 +415,31 @@ def _inspect(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
+    from engine.catalogue.store import installed, resolve_model
     from engine.checkpoints.piper_export import export_piper
-    from engine.checkpoints.voices import load_voice
+    from engine.checkpoints.voices import load_checkpoint_voice, load_voice, save_voice
 
+    kept = installed(args.voice)
+    if kept is not None or args.config is not None:
+        voice = load_checkpoint_voice(resolve_model(args.voice), args.config)
+    else:
+        voice = load_voice(args.voice)
+    if args.as_voice is not None:
+        vocoder = None
+        if args.vocoder is not None:
+            vocoder = resolve_model(args.vocoder)
+            if not vocoder.is_file():
+                raise UserError(f"--vocoder {args.vocoder}: no such file or kept model")
+        folder = save_voice(voice, args.as_voice, vocoder)
+        print(f"kept {voice.card['family']} voice {args.as_voice}: {folder}")
+        return
+    if args.vocoder is not None:
+        raise UserError("--vocoder goes with --as-voice")
     out = args.piper.resolve()
     if out.suffix != ".onnx":
         raise UserError(f"--piper {args.piper}: a Piper voice file ends in .onnx")
     _check_writable_file(out)
-    onnx_path, json_path = export_piper(load_voice(args.voice), out)
+    onnx_path, json_path = export_piper(voice, out)
     print(f"wrote {onnx_path} and {json_path}")
 
 

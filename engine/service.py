@@ -175,7 +175,7 @@ class EngineService:
         studio asks so when the person changes the acoustic model, keeping the vocoder only
         where it fits.
         """
-        from engine.checkpoints.voices import list_voices, load_voice
+        from engine.checkpoints.voices import VOCODER_KEY, list_voices, load_voice
         from engine.errors import SynthesisError
         from engine.runtime.devices import usable_device
         from engine.synthesis import Synthesizer
@@ -193,15 +193,24 @@ class EngineService:
         warnings_: list[str] = []
         vocoder: Any = None
         family = voice.card.get("family", "vits")
+        # A voice folder's own vocoder serves when none is asked for, and gives way to
+        # Griffin-Lim (with a warning) when it is gone or does not fit, as an optional one.
+        optional = request.vocoder_optional or request.vocoder is None
         if family in MEL_FAMILIES:
-            vocoder = request.vocoder or GRIFFIN_LIM
+            vocoder = request.vocoder or voice.card.get(VOCODER_KEY) or GRIFFIN_LIM
             if vocoder != GRIFFIN_LIM:
-                vocoder = load_vocoder(vocoder, request.vocoder_config, device)
+                try:
+                    vocoder = load_vocoder(vocoder, request.vocoder_config, device)
+                except SynthesisError as error:
+                    if not optional:
+                        raise
+                    warnings_.append(f"{error} Griffin-Lim voices it instead.")
+                    vocoder = GRIFFIN_LIM
         tick(2, 3)
         try:
             synthesizer = Synthesizer(voice, device=device, vocoder=vocoder)
         except SynthesisError as error:
-            if not (request.vocoder_optional and vocoder not in (None, GRIFFIN_LIM)):
+            if not (optional and vocoder not in (None, GRIFFIN_LIM)):
                 raise
             warnings_.append(f"{error} Griffin-Lim voices it instead.")
             synthesizer = Synthesizer(voice, device=device, vocoder=GRIFFIN_LIM)

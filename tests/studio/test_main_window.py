@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from studio import durations as dur
 from tests.studio.conftest import drag, render, rendered, wait_until
@@ -29,6 +30,13 @@ def can_move_later(take, boundary: int) -> bool:
     parts = dur.segments(take.tokens)
     here = sum(take.durations[: parts[boundary].first])
     return dur.boundary_limits(take.durations, parts, boundary)[1] > here
+
+
+def room_later(take, boundary: int) -> int:
+    """How many frames ``boundary`` can move later."""
+    parts = dur.segments(take.tokens)
+    here = sum(take.durations[: parts[boundary].first])
+    return dur.boundary_limits(take.durations, parts, boundary)[1] - here
 
 
 def movable(take) -> int:
@@ -354,14 +362,20 @@ def test_the_zoom_stays_across_an_edit_and_its_render(window):
     settled = time.monotonic() + 0.3  # the view's new transform is applied by the event loop
     wait_until(lambda: time.monotonic() > settled, 5, "the zoom to be drawn")
     parts = dur.segments(take.tokens)
-    boundary = next(
+    inside = [
         b
         for b in range(1, len(parts))
-        if zoomed[0] < plot.boundary_seconds(b) < zoomed[1] and can_move_later(take, b)
-    )
+        if zoomed[0] < plot.boundary_seconds(b) < 0.8 * zoomed[1] and can_move_later(take, b)
+    ]
+    boundary = max(inside, key=lambda b: room_later(take, b))
+    frames = min(3, room_later(take, boundary))
     before = take.durations
     start = plot.boundary_seconds(boundary)
-    drag(view, plot, start, start + window.frame_seconds)
+    # A move shorter than Qt's drag distance is a click, not a drag: the take's length (its
+    # seed's durations) decided how many pixels one frame was.
+    pixels = frames * window.frame_seconds / (zoomed[1] - zoomed[0]) * plot.vb.width()
+    assert pixels > QApplication.startDragDistance(), (pixels, frames)
+    drag(view, plot, start, start + frames * window.frame_seconds)
     wait_until(lambda: window.current_take.durations != before, 10, "the drag to be applied")
     rendered(window)
     assert plot.viewRange()[0] == pytest.approx(zoomed, abs=1e-6)

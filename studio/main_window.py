@@ -75,7 +75,7 @@ from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
 from studio.project import Project, Rendered, Take
 from studio.views.compare import VERSIONS_KEPT, CompareView, Version
-from studio.views.take_view import TakeView
+from studio.views.take_view import ZOOM_STEP, TakeView
 
 APP_NAME = "Glottis"
 AUTOSAVE_MS = 30_000
@@ -288,6 +288,25 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             themes.addAction(action)
             self.theme_actions[name] = action
+        # Praat's zoom: in (Ctrl+I, or Ctrl+=), out, the whole take, the selection.
+        self.zoom_in_action = self._action(
+            view, "Zoom &in", lambda: self.take_view.zoom(ZOOM_STEP), "Ctrl+I"
+        )
+        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl+I"), QKeySequence("Ctrl+=")])
+        self.zoom_out_action = self._action(
+            view, "Zoom &out", lambda: self.take_view.zoom(1 / ZOOM_STEP), "Ctrl+-"
+        )
+        self.show_all_action = self._action(
+            view, "Show the &whole take", self.take_view.show_all, "Ctrl+0"
+        )
+        self.zoom_selection_action = self._action(
+            view,
+            "Zoom to the &selection",
+            self.take_view.zoom_to_selection,
+            "Ctrl+Shift+I",
+            "The selected phonemes fill the view",
+        )
+        view.addSeparator()
         compare = self.compare_dock.toggleViewAction()
         compare.setText("&Compare A/B")
         compare.setShortcut(QKeySequence("Ctrl+Shift+B"))

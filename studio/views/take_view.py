@@ -23,6 +23,8 @@ from studio.views.spectrogram import SpectrogramPlot
 from studio.views.waveform import WaveformPlot
 
 MATRIX_ROW = 2  # the alignment matrix's row, between the spectrogram and the editor
+ZOOM_STEP = 2.0  # each zoom in halves the time shown, each zoom out doubles it
+NARROWEST_FRAMES = 8  # the least time a view shows
 
 
 class TakeView(pg.GraphicsLayoutWidget):
@@ -155,6 +157,39 @@ class TakeView(pg.GraphicsLayoutWidget):
     @property
     def playhead(self) -> float:
         return float(self.playheads[0].value())
+
+    @property
+    def take_seconds(self) -> float:
+        """The shown take's length (a second before there is one)."""
+        if self._take is None:
+            return 1.0
+        return max(sum(self._take.durations), 1) * self._frame_seconds
+
+    def zoom(self, factor: float) -> None:
+        """Show ``factor`` times less time (more for a factor below 1), as Praat zooms: about
+        the playhead where it is in view, else about the middle; never past the take's ends
+        or narrower than a few frames."""
+        low, high = self.waveform.viewRange()[0]
+        total = self.take_seconds
+        width = min(max((high - low) / factor, NARROWEST_FRAMES * self._frame_seconds), total)
+        centre = self.playhead if low <= self.playhead <= high else (low + high) / 2
+        share = (centre - low) / (high - low) if high > low else 0.5
+        start = min(max(centre - share * width, 0.0), total - width)
+        self.waveform.setXRange(start, start + width, padding=0)
+
+    def show_all(self) -> None:
+        """The whole take."""
+        self.waveform.setXRange(0, self.take_seconds, padding=0)
+
+    def zoom_to_selection(self) -> None:
+        """The selected phonemes fill the view (nothing happens without a selection)."""
+        if self._take is None or self.first < 0:
+            return
+        starts = dur.starts(list(self._take.durations), self.alignment.parts)
+        start, end = starts[self.first], starts[self.last + 1]
+        self.waveform.setXRange(
+            start * self._frame_seconds, max(end, start + 1) * self._frame_seconds, padding=0
+        )
 
     def set_selection(self, first: int, last: int) -> None:
         if first > last:

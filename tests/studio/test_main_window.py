@@ -491,3 +491,38 @@ def test_render_keeps_the_edits_of_unchanged_sentences(window):
     assert "1 edited take was replaced" in window.message_bar.text()
     window.undo_stack.undo()
     assert window.project.takes[1] is second
+
+
+def test_zoom_keys_narrow_widen_show_all_and_fit_the_selection(window):
+    """Praat's zoom from the keyboard: Ctrl+I halves the time shown about the playhead,
+    Ctrl+- doubles it, Ctrl+0 shows the whole take, Ctrl+Shift+I fits the selection."""
+    render(window, "Zoom keys work like Praat's.")
+    window.takes_list.setCurrentRow(0)
+    plot = window.take_view.waveform
+    whole = window.take_view.take_seconds
+    window.take_view.set_playhead(0.25 * whole)
+    window.take_view.setFocus()
+
+    def shown() -> tuple[float, float]:
+        low, high = plot.viewRange()[0]
+        return low, high
+
+    QTest.keyClick(window.take_view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    low, high = shown()
+    assert high - low == pytest.approx(whole / 2, rel=1e-3)
+    assert low <= 0.25 * whole <= high and low >= 0
+    QTest.keyClick(window.take_view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert shown()[1] - shown()[0] == pytest.approx(whole, rel=1e-3)
+    QTest.keyClick(window.take_view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.take_view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert shown() == pytest.approx((0, whole), abs=1e-6)
+    window.take_view.set_selection(2, 3)
+    QTest.keyClick(
+        window.take_view,
+        Qt.Key.Key_I,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    plot_ = window.take_view.alignment
+    left = plot_.boundary_seconds(2)
+    right = plot_.boundary_seconds(4)
+    assert shown() == pytest.approx((left, right), abs=1e-6)

@@ -91,8 +91,8 @@ STATUS_RECORDING = "recording"
 class RecorderPanel(QWidget):
     """Record prompts into an LJSpeech-layout dataset folder; import a folder of recordings.
 
-    ``sample_rate`` is the voice's (takes are written at it); None: read from the voice's
-    card, which ``card`` gives (default: the default voice). ``prompts`` default to
+    ``sample_rate`` is the voice's (takes are written at it); None: read from the card of
+    ``voice``, which the task process reads (default: the default voice). ``prompts`` default to
     ``engine/resources/prompts/en.txt``. Without an input device the panel says so, recording is
     off, and importing still works.
     """

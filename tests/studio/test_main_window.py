@@ -501,6 +501,8 @@ def test_zoom_keys_narrow_widen_show_all_and_fit_the_selection(window):
     plot = window.take_view.waveform
     whole = window.take_view.take_seconds
     window.take_view.set_playhead(0.25 * whole)
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window, 5000)  # shortcuts reach the active window only
     window.take_view.setFocus()
 
     def shown() -> tuple[float, float]:

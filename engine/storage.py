@@ -9,6 +9,7 @@ removes those older than :data:`STALE_SECONDS` (no writer takes that long, so no
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -70,6 +71,15 @@ def _sweep(folder: Path, pattern: str) -> list[Path]:
 def glob_escape(name: str) -> str:
     """``name`` with glob's special characters taken literally."""
     return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def new_file_mode() -> int:

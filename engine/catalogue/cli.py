@@ -104,7 +104,8 @@ def _get(name: str) -> None:
 
 def _add(file: Path, name: str | None) -> None:
     from engine.catalogue.entries import find_entry, read_catalogue
-    from engine.catalogue.store import file_sha256, install
+    from engine.catalogue.store import install
+    from engine.storage import file_sha256
 
     if not file.is_file():
         raise ModelStoreError(f"{file} is not a file")

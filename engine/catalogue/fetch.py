@@ -19,8 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.catalogue.entries import Entry
-from engine.catalogue.store import DOWNLOADS, Installed, file_sha256, install, models_dir
+from engine.catalogue.store import DOWNLOADS, Installed, install, models_dir
 from engine.checkpoints.errors import ModelStoreError
+from engine.storage import file_sha256
 
 Progress = Callable[[int, int | None], None]
 BLOCK = 1 << 16

@@ -8,7 +8,6 @@ after its file was verified and opened by the safe loaders (:mod:`engine.checkpo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import asdict, dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from engine.checkpoints.errors import CheckpointError, ModelStoreError
 from engine.package_data import resource
-from engine.storage import atomic_folder, sweep_folder
+from engine.storage import atomic_folder, file_sha256, sweep_folder
 from engine.user_data import data_dir
 
 META_FILE = "model.json"
@@ -39,14 +38,6 @@ class Installed:
     sha256: str
     source: str
     licence: str
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def installed_models() -> list[Installed]:

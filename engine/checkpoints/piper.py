@@ -19,7 +19,6 @@ The hyperparameters are read from the weight shapes and the Conv node attributes
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import torch
 
 from engine.checkpoints.errors import VoiceImportError
 from engine.families import FAMILIES
+from engine.storage import file_sha256
 
 if TYPE_CHECKING:  # ONNX takes a second to import; only an import of a voice reads it
     import onnx
@@ -426,12 +426,3 @@ def _licence(onnx_path: Path, package: str | None) -> dict[str, Any]:
         meta = metadata.metadata(package)
         licence["package"] = meta.get("License-Expression") or meta.get("License") or "unknown"
     return licence
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex, read a megabyte at a time."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

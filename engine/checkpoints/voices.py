@@ -40,13 +40,12 @@ from engine.checkpoints.piper import (
     CARD_VERSION,
     TRAINING_ONLY_PREFIXES,
     VoiceImportError,
-    file_sha256,
     import_piper,
 )
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.families import FAMILIES, implementation
 from engine.models.vits import SynthesizerTrn, build_vits
-from engine.storage import atomic_file, atomic_folder, sweep_folder
+from engine.storage import atomic_file, atomic_folder, file_sha256, sweep_folder
 from engine.user_data import data_dir, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"

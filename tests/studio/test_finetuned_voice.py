@@ -15,13 +15,13 @@ from tests.studio.conftest import close_window, open_window, render, wait_until
 
 
 def test_use_this_voice_loads_the_run_folder_and_renders(studio_app, glottis_data_dir, tmp_path):
-    from engine.checkpoints.piper import file_sha256
     from engine.checkpoints.voices import (
         ADAPTED_FROM,
         DEFAULT_VOICE,
         load_voice,
         write_voice_files,
     )
+    from engine.storage import file_sha256
 
     bundled = load_voice().path
     run = tmp_path / "runs" / "my-voice" / "best"

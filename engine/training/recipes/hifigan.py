@@ -18,6 +18,7 @@ the 70M-weight discriminators, e.g. to check a set-up on a CPU).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.audio.mel import HIFIGAN_EPS, MelSettings, log_mel
+from engine.audio.mel import log_mel
+from engine.checkpoints.loader import mel_settings
 from engine.models.hifigan import Generator
 from engine.text.frontend import FrontEnd
 from engine.training.discriminators import HifiGanDiscriminators
@@ -35,20 +37,6 @@ from engine.training.recipes.base import Batch, Recipe, Wrap
 from engine.training.recipes.official import cpu_state_dict, export_official, starting_point
 
 C_MEL = 45.0
-
-
-def _mel_settings(config: dict[str, Any], fmax_key: str) -> MelSettings:
-    fmax = config.get(fmax_key)
-    return MelSettings(
-        sample_rate=int(config["sampling_rate"]),
-        n_fft=int(config["n_fft"]),
-        hop_length=int(config["hop_size"]),
-        win_length=int(config["win_size"]),
-        n_mels=int(config["num_mels"]),
-        fmin=float(config["fmin"]),
-        fmax=None if fmax is None else float(fmax),
-        magnitude_eps=HIFIGAN_EPS,
-    )
 
 
 class HifiGanRecipe(Recipe):
@@ -64,8 +52,10 @@ class HifiGanRecipe(Recipe):
             self.config, weights = starting_point(
                 "hifigan", init_from, given, "hifi-gan/config_v1.json"
             )
-        self.mel = _mel_settings(self.config, "fmax")
-        self.loss_mel = _mel_settings(self.config, "fmax_for_loss")
+        self.mel = mel_settings("hifigan", self.config)
+        # The loss compares mels up to the config's fmax_for_loss (None: the Nyquist rate).
+        for_loss = self.config.get("fmax_for_loss")
+        self.loss_mel = replace(self.mel, fmax=None if for_loss is None else float(for_loss))
         self.generator = Generator(self.config)
         if weights is not None:
             self.generator.load_state_dict(weights)

@@ -83,10 +83,11 @@ from engine.audio.mel import (
     log_mel,
     spectrogram_to_log_mel,
 )
-from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES, file_sha256
+from engine.checkpoints.piper import TRAINING_ONLY_PREFIXES
 from engine.checkpoints.voices import ADAPTED_FROM, WEIGHTS_FILE, load_voice, write_voice_files
 from engine.families import inference_settings
 from engine.models.vits import SynthesizerTrn, build_vits
+from engine.storage import file_sha256
 from engine.text.frontend import FrontEnd, front_end_for
 from engine.training import vits_warmup
 from engine.training.data import Clip, SpeechDataset, pad_batch

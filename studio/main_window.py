@@ -258,7 +258,22 @@ class MainWindow(QMainWindow):
             "Ctrl+R",
             "Make one take per sentence and render them",
         )
-        self.play_action = self._action(take, "&Play / Stop", self.toggle_play, Qt.Key.Key_Space)
+        self.play_action = self._action(
+            take,
+            "&Play / Stop",
+            self.toggle_play,
+            Qt.Key.Key_Space,
+            "Play the selected time (drag across the waveform or spectrogram, or select "
+            "phonemes), else from the playhead",
+        )
+        self.loop_action = self._action(
+            take,
+            "&Loop playback",
+            self._on_loop_toggled,
+            "Ctrl+L",
+            "Play the selected time (or the whole take) over and over until stopped",
+        )
+        self.loop_action.setCheckable(True)
         take.addSeparator()
         self.mark_a_action = self._action(
             take, "Mark this version as &A", self.mark_a, "Ctrl+M", "Compare later versions with it"
@@ -331,6 +346,7 @@ class MainWindow(QMainWindow):
         self.take_view.nudge_requested.connect(self.nudge_selection)
         self.take_view.seek_requested.connect(self.seek)
         self.take_view.selection_changed.connect(lambda *_: self._update_actions())
+        self.take_view.range_changed.connect(self._on_range_changed)
         self.engine.loaded.connect(self._on_loaded)
         self.engine.finished.connect(self._on_finished)
         self.engine.finished.connect(self._on_override)
@@ -845,19 +861,41 @@ class MainWindow(QMainWindow):
         self._play(rendered)
 
     def _play(self, rendered: Rendered) -> None:
+        """Play the selected time, else from the playhead to the end (from the start when
+        the playhead is at the end); over and over while Loop is on."""
         if not self.player.available:
             self.message_bar.show_message(
                 f"Playback is off: {self.player.unavailable_reason}. Export still works.",
                 "warning",
             )
             return
-        start = self.take_view.playhead
-        if start >= rendered.seconds - 0.01:
-            start = 0.0
+        end = None
+        loop = self.loop_action.isChecked()
+        if self.take_view.time_range is not None:
+            start, end = self.take_view.time_range
+        else:
+            start = self.take_view.playhead
+            if start >= rendered.seconds - 0.01 or loop:
+                start = 0.0
         try:
-            self.player.play(rendered.audio, rendered.sample_rate, start)
+            self.player.play(rendered.audio, rendered.sample_rate, start, end, loop)
         except RuntimeError as error:
             self.message_bar.show_message(str(error), "error")
+
+    def _on_loop_toggled(self) -> None:
+        """Loop turned on or off while playing: what plays goes on the new way at once."""
+        take = self.current_take
+        if self.player.playing and take is not None and take.rendered is not None:
+            self._play(take.rendered)
+
+    def _on_range_changed(self, start: float, end: float) -> None:
+        if start < 0:
+            self.statusBar().clearMessage()
+            return
+        self.statusBar().showMessage(
+            f"Selected {start:.3f} to {end:.3f} s ({(end - start) * 1000:.0f} ms): "
+            "Space plays it, Ctrl+L loops it, Ctrl+Shift+I zooms to it"
+        )
 
     def seek(self, seconds: float) -> None:
         self.take_view.set_playhead(seconds)

@@ -27,7 +27,8 @@ def _sounddevice():
 
 
 class Player(QObject):
-    """Plays one buffer at a time from a given position; emits where it is."""
+    """Plays one buffer at a time from a given position, to its end or to a given end, once
+    or looping over that stretch; emits where it is."""
 
     position_changed = Signal(float)  # seconds into the buffer
     state_changed = Signal(bool)  # playing
@@ -41,6 +42,8 @@ class Player(QObject):
         self._audio = np.zeros(0, dtype=np.float32)
         self._rate = 1
         self._frame = 0
+        self._start = self._end = 0  # the stretch played, in samples
+        self._loop = False
         self._lock = threading.Lock()
         self._timer = QTimer(self)
         self._timer.setInterval(POSITION_INTERVAL_MS)
@@ -70,14 +73,25 @@ class Player(QObject):
         except Exception:  # PortAudio can fail in many ways; any means no output
             return False
 
-    def play(self, audio: np.ndarray, sample_rate: int, start: float = 0.0) -> None:
-        """Play ``audio`` from ``start`` seconds; stops what was playing."""
+    def play(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        start: float = 0.0,
+        end: float | None = None,
+        loop: bool = False,
+    ) -> None:
+        """Play ``audio`` from ``start`` seconds to ``end`` (its end when None), and again
+        from ``start`` each time it gets there while ``loop``; stops what was playing."""
         self.stop()
         if not self.available:
             raise RuntimeError(f"playback is off: {self.unavailable_reason}")
         self._audio = np.ascontiguousarray(audio, dtype=np.float32)
         self._rate = int(sample_rate)
-        self._frame = min(max(int(start * sample_rate), 0), len(self._audio))
+        length = len(self._audio)
+        self._start = min(max(int(start * sample_rate), 0), length)
+        self._end = length if end is None else min(max(int(end * sample_rate), self._start), length)
+        self._frame, self._loop = self._start, loop
         try:
             self._stream = self._sd.OutputStream(
                 samplerate=self._rate,
@@ -104,6 +118,7 @@ class Player(QObject):
         with self._lock:
             self._audio = np.ascontiguousarray(audio, dtype=np.float32)
             self._frame = min(self._frame, len(self._audio))
+            self._start, self._end, self._loop = 0, len(self._audio), False
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
@@ -116,13 +131,22 @@ class Player(QObject):
         self.state_changed.emit(False)
 
     def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
-        """PortAudio's callback (its own thread): the next block, then stop at the end."""
+        """PortAudio's callback (its own thread): the next block, wrapping to the stretch's
+        start while looping, then stop at its end."""
+        filled = 0
         with self._lock:
-            block = self._audio[self._frame : self._frame + frames]
-            self._frame += len(block)
-        out[: len(block), 0] = block
-        out[len(block) :, 0] = 0
-        if len(block) < frames:
+            while filled < frames:
+                block = self._audio[self._frame : min(self._end, self._frame + frames - filled)]
+                out[filled : filled + len(block), 0] = block
+                filled += len(block)
+                self._frame += len(block)
+                if self._frame < self._end:
+                    continue
+                if not self._loop or self._end <= self._start:
+                    break
+                self._frame = self._start
+        out[filled:, 0] = 0
+        if filled < frames:
             raise self._sd.CallbackStop
 
     def _tick(self) -> None:

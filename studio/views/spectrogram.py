@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+from studio.views.time_range import SelectingViewBox
+
 # Decibel-like range shown below the loudest bin (natural-log magnitudes).
 DYNAMIC_RANGE = 9.0
 
@@ -14,7 +16,7 @@ class SpectrogramPlot(pg.PlotItem):
     """Mel bins against seconds; ``show_mel`` places the image to span ``seconds``."""
 
     def __init__(self, label: str = "mel bin") -> None:
-        super().__init__()
+        super().__init__(viewBox=SelectingViewBox())
         self.setLabel("left", label)
         self.setMouseEnabled(x=True, y=False)
         self.hideButtons()

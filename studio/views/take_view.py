@@ -2,9 +2,11 @@
 log-mel, (for mel models) the alignment matrix, and the alignment editor.
 
 Clicking any view seeks there; the alignment editor below the spectrogram also selects the
-phoneme clicked (shift extends, a double click takes the whole word). With the view focused,
-Left/Right shorten/lengthen the selected phonemes by one frame and Ctrl+Left/Right select the
-previous/next phoneme.
+phoneme clicked (shift extends, a double click takes the whole word). A left drag across the
+waveform or the spectrogram selects a stretch of time, as in Praat; the selected phonemes
+select the time they span. The selected time is shaded on every view and is what Play plays.
+With the view focused, Left/Right shorten/lengthen the selected phonemes by one frame and
+Ctrl+Left/Right select the previous/next phoneme.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from studio.project import Rendered, Take
 from studio.views.alignment import AlignmentPlot
 from studio.views.matrix import AlignmentMatrixPlot
 from studio.views.spectrogram import SpectrogramPlot
+from studio.views.time_range import range_band
 from studio.views.waveform import WaveformPlot
 
 MATRIX_ROW = 2  # the alignment matrix's row, between the spectrogram and the editor
@@ -35,6 +38,7 @@ class TakeView(pg.GraphicsLayoutWidget):
     boundary_dragged = Signal(str)  # what the drag in progress would make
     nudge_requested = Signal(int)  # frames (+ longer, - shorter) for the selection
     selection_changed = Signal(int, int)  # first, last segment (-1, -1: none)
+    range_changed = Signal(float, float)  # the selected time in seconds (-1, -1: none)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -73,6 +77,13 @@ class TakeView(pg.GraphicsLayoutWidget):
             plot.addItem(line, ignoreBounds=True)
             self.playheads.append(line)
         self.first = self.last = -1
+        self.time_range: tuple[float, float] | None = None
+        shaded: tuple[pg.PlotItem, ...] = (self.waveform, self.spectrogram, self.matrix)
+        self.bands = [range_band() for _ in shaded]
+        for plot_item, band in zip(shaded, self.bands, strict=True):
+            plot_item.addItem(band, ignoreBounds=True)
+        self.waveform.vb.range_dragged.connect(self._on_range_dragged)
+        self.spectrogram.vb.range_dragged.connect(self._on_range_dragged)
         self.scene().sigMouseClicked.connect(self._on_click)
         self.alignment.boundary_moved.connect(self.boundary_moved)
         self.alignment.boundary_dragged.connect(self.boundary_dragged)
@@ -135,8 +146,10 @@ class TakeView(pg.GraphicsLayoutWidget):
         count = len(self.alignment.parts)
         if self.first >= count:
             self.set_selection(-1, -1)
-        else:
-            self.alignment.select(self.first, self.last)
+        elif self.first >= 0:
+            self.set_selection(self.first, self.last)
+        elif self.time_range is not None:
+            self.set_time_range(*self.time_range)
 
     def apply_palette(self, colors: PlotColors) -> None:
         """Plot background, axes, labels and lines in the window's palette colours."""
@@ -182,21 +195,52 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.waveform.setXRange(0, self.take_seconds, padding=0)
 
     def zoom_to_selection(self) -> None:
-        """The selected phonemes fill the view (nothing happens without a selection)."""
-        if self._take is None or self.first < 0:
+        """The selected time fills the view (nothing happens without a selection)."""
+        if self._take is None or self.time_range is None:
             return
-        starts = dur.starts(list(self._take.durations), self.alignment.parts)
-        start, end = starts[self.first], starts[self.last + 1]
-        self.waveform.setXRange(
-            start * self._frame_seconds, max(end, start + 1) * self._frame_seconds, padding=0
-        )
+        start, end = self.time_range
+        self.waveform.setXRange(start, max(end, start + self._frame_seconds), padding=0)
 
     def set_selection(self, first: int, last: int) -> None:
+        """Select phonemes ``first`` to ``last`` and the time they span (-1: neither)."""
         if first > last:
             first, last = last, first
         self.first, self.last = first, last
         self.alignment.select(first, last)
+        if first >= 0 and self._take is not None:
+            starts = dur.starts(list(self._take.durations), self.alignment.parts)
+            self.set_time_range(
+                starts[first] * self._frame_seconds, starts[last + 1] * self._frame_seconds
+            )
+        else:
+            self.set_time_range(None)
         self.selection_changed.emit(first, last)
+
+    def set_time_range(self, start: float | None, end: float | None = None) -> None:
+        """Select ``start`` to ``end`` seconds of the take (in either order, kept within it),
+        or nothing when ``start`` is None or the two are the same."""
+        if start is None or end is None or self._take is None:
+            selected = None
+        else:
+            low, high = sorted((start, end))
+            low, high = max(low, 0.0), min(high, self.take_seconds)
+            selected = (low, high) if high > low else None
+        self.time_range = selected
+        for band in self.bands:
+            if selected is None:
+                band.hide()
+            else:
+                band.setRegion(selected)
+                band.show()
+        self.range_changed.emit(*(selected or (-1.0, -1.0)))
+
+    def _on_range_dragged(self, start: float, end: float, _finished: bool) -> None:
+        """A drag across the waveform or spectrogram: that time, and no phonemes, selected."""
+        if self.first >= 0:
+            self.first = self.last = -1
+            self.alignment.select(-1, -1)
+            self.selection_changed.emit(-1, -1)
+        self.set_time_range(start, end)
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -204,6 +248,8 @@ class TakeView(pg.GraphicsLayoutWidget):
         for plot in self.plots:
             if plot.scene() is self.scene() and plot.sceneBoundingRect().contains(event.scenePos()):
                 seconds = plot.vb.mapSceneToView(event.scenePos()).x()
+                if plot is not self.alignment:
+                    self.set_selection(-1, -1)  # a click sets the playhead, as in Praat
                 self.seek_requested.emit(max(0.0, float(seconds)))
                 return
 

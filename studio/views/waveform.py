@@ -6,12 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from studio.views.time_range import SelectingViewBox
+
 
 class WaveformPlot(pg.PlotItem):
     """Amplitude against seconds."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(viewBox=SelectingViewBox())
         self.setLabel("left", "amplitude")
         self.getAxis("left").enableAutoSIPrefix(False)
         self.setMouseEnabled(x=True, y=False)

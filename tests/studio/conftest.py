@@ -114,11 +114,12 @@ def _mouse(view, kind: QEvent.Type, point: QPoint, buttons: Qt.MouseButton) -> N
     QApplication.sendEvent(view.viewport(), event)
 
 
-def drag(view, plot, start_seconds: float, end_seconds: float) -> None:
-    """Press on ``plot`` at ``start_seconds``, move in steps to ``end_seconds``, release."""
+def drag(view, plot, start_seconds: float, end_seconds: float, height: float = 0.5) -> None:
+    """Press on ``plot`` at ``start_seconds`` (and ``height`` on its vertical axis), move in
+    steps to ``end_seconds``, release."""
 
     def at(seconds: float) -> QPoint:
-        scene = plot.vb.mapViewToScene(QPointF(seconds, 0.5))
+        scene = plot.vb.mapViewToScene(QPointF(seconds, height))
         return view.mapFromScene(scene)
 
     left = Qt.MouseButton.LeftButton

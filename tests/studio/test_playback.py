@@ -109,3 +109,55 @@ def test_two_seeds_compared_a_b_switch_at_the_same_place(playing_window):
     assert np.array_equal(window.player.audio, a.rendered.audio)
     window.toggle_play()
     assert not window.player.playing and window.compare.sounding.text() == ""
+
+
+def test_the_selected_time_plays_alone_and_loops(playing_window):
+    """Space with a stretch selected plays that stretch only and stops; with Loop on it plays
+    it again and again (the playhead jumps back to its start) until stopped."""
+    import sounddevice as sd
+
+    from tests.studio.conftest import drag
+
+    window, sink = playing_window
+    render(window, "Play only the middle of this sentence, then loop it.")
+    view = window.take_view
+    take = window.current_take.rendered
+    drag(view, view.spectrogram, 0.3 * take.seconds, 0.6 * take.seconds)
+    start, end = view.time_range
+    positions: list[float] = []
+    window.player.position_changed.connect(positions.append)
+    blocks: list[np.ndarray] = []
+    stream = sd.InputStream(
+        device=sink.input_device,
+        channels=1,
+        samplerate=take.sample_rate,
+        dtype="float32",
+        callback=lambda data, *_: blocks.append(data[:, 0].copy()),
+    )
+    with stream:
+        wait_until(lambda: len(blocks) > 5, 10, "the recording to start")
+        window.toggle_play()
+        wait_until(lambda: not window.player.playing, take.seconds + 10, "the stretch to end")
+        started = len(blocks)
+        wait_until(lambda: len(blocks) > started + 10, 10, "the tail of the recording")
+    recorded = np.concatenate(blocks)
+    assert min(positions) >= start - 1e-3 and max(positions) <= end + 1e-3
+    loud = np.flatnonzero(np.abs(recorded) > 0.05 * np.max(np.abs(take.audio)))
+    assert loud.size, "nothing was heard"
+    heard = (loud[-1] - loud[0]) / take.sample_rate
+    assert heard <= end - start + 0.05, f"heard {heard:.2f} s of a {end - start:.2f} s stretch"
+
+    positions.clear()
+    window.loop_action.setChecked(True)
+    try:
+        window.toggle_play()
+        wait_until(
+            lambda: any(b < a for a, b in zip(positions, positions[1:], strict=False)),
+            10 * (end - start) + 10,
+            "the loop to go back to the stretch's start",
+        )
+        assert window.player.playing
+        assert min(positions) >= start - 1e-3 and max(positions) <= end + 1e-3
+    finally:
+        window.loop_action.setChecked(False)
+        window.player.stop()

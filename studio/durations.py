@@ -166,3 +166,37 @@ def starts(durations: Sequence[int], parts: Sequence[Segment]) -> list[int]:
     for segment in parts:
         result.append(result[-1] + segment.frames(durations))
     return result
+
+
+def carry_over(
+    old_tokens: Sequence[str],
+    old_durations: Sequence[int],
+    old_predicted: Sequence[int],
+    new_tokens: Sequence[str],
+    new_predicted: Sequence[int],
+    changed: tuple[int, int],
+) -> list[int]:
+    """Durations for a take whose tokens ``changed[0]`` to ``changed[1] - 1`` were replaced
+    (a word given other phonemes): the tokens before and after, the same in both takes, keep
+    the frames the person gave them; the new word gets its predicted frames scaled as the old
+    one was (its frames over its predicted frames), so a word stretched twice as long stays
+    so. Tokens next to the word that came out different are counted into it."""
+    shortest = min(len(old_tokens), len(new_tokens))
+    head = 0
+    while head < min(changed[0], shortest) and old_tokens[head] == new_tokens[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(old_tokens) - changed[1], shortest - head)
+        and old_tokens[-1 - tail] == new_tokens[-1 - tail]
+    ):
+        tail += 1
+    old_end, new_end = len(old_tokens) - tail, len(new_tokens) - tail
+    result = list(old_durations[:head]) + list(new_predicted[head:new_end])
+    result += list(old_durations[old_end:])
+    predicted = sum(old_predicted[head:old_end])
+    if new_end > head and predicted > 0:
+        word = Segment("", head, new_end)
+        scaled = round(word.frames(new_predicted) * sum(old_durations[head:old_end]) / predicted)
+        result = resize(result, word, scaled)
+    return result

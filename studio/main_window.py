@@ -62,7 +62,7 @@ from engine.api import (
 )
 from engine.audio.levels import peak_normalize
 from engine.families import GRIFFIN_LIM, VOCODER
-from studio import appearance, recovery
+from studio import appearance, recovery, words
 from studio import durations as dur
 from studio import project as projects
 from studio.app import application
@@ -73,7 +73,7 @@ from studio.model_fetch import ModelFetcher
 from studio.panels import install_voice_panels
 from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
-from studio.project import Project, Rendered, Take
+from studio.project import Project, ProjectError, Rendered, Take
 from studio.views.compare import VERSIONS_KEPT, CompareView, Version
 from studio.views.take_view import ZOOM_STEP, TakeView
 
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self._autosaved_state: tuple[int, str] | None = None
         self._text_dirty = False
         self._autosave_error = ""
-        self._override: tuple[int, Take] | None = None
+        self._override: tuple[int, Take, tuple[int, int] | None] | None = None
         self._override_job: int | None = None
         self._transplant_jobs: dict[int, int] = {}  # job -> take index
         self._transplanted: list[Take] | None = None
@@ -788,7 +788,9 @@ class MainWindow(QMainWindow):
         self._edit_durations(after, "Reset to predicted durations")
 
     def override_phonemes(self) -> None:
-        """Give the selected word its phonemes (IPA or ARPAbet, as the voice reads them)."""
+        """Give the selected word its phonemes (IPA or ARPAbet, as the voice reads them). The
+        word is the one selected; only where the text's words and the spoken ones do not
+        match (a number read as two words, say) is the person asked which it is."""
         take, (first, _last) = self.current_take, self._selection()
         if take is None or first < 0:
             self.message_bar.show_message("Select a word to give its phonemes.", "warning")
@@ -796,34 +798,49 @@ class MainWindow(QMainWindow):
         parts = dur.segments(take.tokens)
         word_first, word_last = dur.word_at(parts, first)
         arpabet = self._phoneme_type == "arpabet"
-        joiner = " " if arpabet else ""
-        phonemes = joiner.join(p.label for p in parts[word_first : word_last + 1])
+        phonemes = words.sounds_of(parts, word_first, word_last, " " if arpabet else "")
         kind = "ARPAbet, phones between spaces" if arpabet else "IPA"
-        word, ok = QInputDialog.getText(self, "Override phonemes", "The word as written:")
-        if not ok or not word.strip():
-            return
+        span = words.written_word_at(take.text, parts, word_first)
+        tokens = None
+        if span is not None:
+            word, at = take.text[span[0] : span[1]], span[0]
+            tokens = (parts[word_first].first, parts[word_last].stop)
+        else:
+            word, ok = QInputDialog.getText(self, "Override phonemes", "The word as written:")
+            word, at = word.strip(), None
+            if not ok or not word:
+                return
         given, ok = QInputDialog.getText(
             self, "Override phonemes", f"Phonemes of {word!r} in {kind}:", text=phonemes
         )
         if ok and given.strip():
-            self.replace_word(word.strip(), given.strip())
+            self.replace_word(word, given.strip(), at, tokens)
 
-    def replace_word(self, word: str, phonemes: str) -> None:
-        """Re-prepare the current take with ``word`` spoken as ``phonemes``, written as the
-        loaded model's front end takes an override: ``[[IPA]]`` (VITS, Piper) or
-        ``{HH AH0 L OW1}`` (ARPAbet: Glow-TTS, Grad-TTS)."""
+    def replace_word(
+        self,
+        word: str,
+        phonemes: str,
+        at: int | None = None,
+        tokens: tuple[int, int] | None = None,
+    ) -> None:
+        """Re-prepare the current take with ``word`` (the one at character ``at`` of its text,
+        else the first) spoken as ``phonemes``, written as the loaded model's front end takes
+        an override: ``[[IPA]]`` (VITS, Piper) or ``{HH AH0 L OW1}`` (ARPAbet: Glow-TTS,
+        Grad-TTS). The other words keep their timing, and the word (``tokens``, the take's
+        tokens it spans; None: those that come out different) its stretch."""
         take = self.current_take
         if take is None:
             return
-        if word not in take.text:
+        at = take.text.find(word) if at is None else at
+        if at < 0 or take.text[at : at + len(word)] != word:
             self.message_bar.show_message(f"{word!r} is not in this take's text.", "warning")
             return
         if self._phoneme_type == "arpabet":
             override = "{" + " ".join(phonemes.strip("{}").split()) + "}"
         else:
             override = f"[[{phonemes.strip('[]')}]]"
-        text = take.text.replace(word, override, 1)
-        self._override = (self.current_index, take)
+        text = take.text[:at] + override + take.text[at + len(word) :]
+        self._override = (self.current_index, take, tokens)
         self._override_job = self.engine.prepare(
             text, asdict(take.utterance.controls), take.seed, take.utterance.speaker
         )
@@ -833,13 +850,25 @@ class MainWindow(QMainWindow):
         if job != self._override_job or self._override is None:
             return
         assert isinstance(answer, PrepareAnswer)
-        index, before = self._override
+        index, before, word = self._override
         self._override_job = self._override = None
         takes = list(self.project.takes)
         if index >= len(takes) or takes[index] is not before or len(answer.takes) != 1:
             self.message_bar.show_message("The override did not give one sentence.", "warning")
             return
-        takes[index] = Take(answer.takes[0])
+        changed = Take(answer.takes[0])
+        kept = dur.carry_over(
+            before.tokens,
+            before.durations,
+            before.predicted,
+            changed.tokens,
+            changed.predicted,
+            (len(before.tokens), 0) if word is None else word,
+        )
+        try:
+            takes[index] = changed.with_durations(kept)
+        except ProjectError:
+            takes[index] = changed  # the kept timing does not fit: the predicted one
         self.undo_stack.push(
             ReplaceTakes(self, self.project.takes, takes, "Override phonemes", index, index)
         )

@@ -22,6 +22,7 @@ no array type.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -104,6 +105,12 @@ class Utterance:
             frame_seconds=data.get("frame_seconds"),
         )
         return utterance.with_durations([plan.durations for plan in plans])
+
+
+def is_speakable(symbol: str) -> bool:
+    """True for a token that makes sound: not whitespace, punctuation or a pad/boundary mark
+    (what the front ends keep a sentence for, and what the editor offers to respell)."""
+    return any(not unicodedata.category(c).startswith(("P", "Z", "C")) for c in symbol)
 
 
 def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from engine.api import is_speakable
+
 from .arpabet_symbols import (
     ARPABET_PHONES,
     ARPABET_PREFIX,
@@ -34,7 +36,7 @@ from .arpabet_symbols import (
 )
 from .cmu_dictionary import CmuDictionary, dictionary_at, official_dictionary
 from .english_cleaners import english_cleaners
-from .errors import is_speakable, no_speakable_text, warn_unsayable
+from .errors import no_speakable_text, warn_unsayable
 from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import expand_abbreviations

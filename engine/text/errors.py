@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import warnings
 from collections.abc import Iterable
 
@@ -48,8 +47,3 @@ def no_speakable_text(text: str, dropped: Iterable[str] = ()) -> FrontEndError:
     if dropped:
         message += "; the voice cannot say " + ", ".join(describe_symbol(s) for s in dropped)
     return FrontEndError(message)
-
-
-def is_speakable(symbol: str) -> bool:
-    """True for a symbol that makes sound: not whitespace, punctuation or a pad/boundary mark."""
-    return any(not unicodedata.category(c).startswith(("P", "Z", "C")) for c in symbol)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from engine.api import is_speakable
+
 from .abbreviations import expand_abbreviations
-from .errors import is_speakable, no_speakable_text, warn_unsayable
+from .errors import no_speakable_text, warn_unsayable
 from .espeak import open_backend
 from .piper_ids import PAD, encode, merge_vowel_clusters
 from .piper_phonemes import sentence_phonemes

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .errors import is_speakable, no_speakable_text, warn_unsayable
+from engine.api import is_speakable
+
+from .errors import no_speakable_text, warn_unsayable
 from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import EspeakIpa, english_cleaners2, expand_abbreviations

@@ -46,3 +46,23 @@ def test_words_are_the_segments_between_breaks():
     parts = dur.segments(TOKENS)
     assert dur.word_at(parts, 2) == (1, 2)
     assert dur.word_at(parts, 4) == (4, 4)
+
+
+def test_a_respelled_word_keeps_its_stretch_and_the_others_their_frames():
+    """"hə l" with "hə" (tokens 2-5) said as "hɪə": the marker and "l" keep the frames the
+    person gave them; the new word gets its prediction scaled as the old word was (x2)."""
+    predicted = [1, 1, 1, 2, 1, 1, 4, 2, 5, 2, 6]
+    edited = dur.stretch(predicted, dur.segments(TOKENS), 1, 2, 2.0)
+    edited[8] = 9  # "l" retimed by hand
+    new_tokens = ["^", "_", "h", "_", "ɪ", "_", "ə", "_", " ", "_", "l", "_", "$"]
+    new_predicted = [3, 1, 1, 1, 2, 1, 2, 1, 4, 2, 5, 2, 6]
+    kept = dur.carry_over(TOKENS, edited, predicted, new_tokens, new_predicted, (2, 6))
+    assert kept[:2] == edited[:2] and kept[-5:] == edited[-5:]
+    assert sum(kept[2:8]) == 2 * sum(new_predicted[2:8])
+    assert min(kept[2:8]) >= 1
+
+
+def test_without_the_word_given_the_tokens_that_differ_are_the_word():
+    new_tokens = ["^", "_", "h", "_", "ɪ", "_", " ", "_", "l", "_", "$"]
+    kept = dur.carry_over(TOKENS, DURATIONS, DURATIONS, new_tokens, [9] * 11, (11, 0))
+    assert kept == DURATIONS[:4] + [9] + DURATIONS[5:]

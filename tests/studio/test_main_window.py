@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from studio import durations as dur
+from studio.words import spoken_words as dur_words
 from tests.studio.conftest import drag, render, rendered, wait_until
 
 LONG_TEXT = " ".join(
@@ -180,17 +181,21 @@ def test_killing_the_engine_mid_render_keeps_the_document(window):
 
 
 def test_a_word_spoken_as_given_ipa(window, monkeypatch):
-    """Edit > Override a word's phonemes: the dialog offers the word's IPA (VITS reads
-    ``[[IPA]]``); the take is prepared again saying the given phonemes; undo gives it back."""
+    """Edit > Override a word's phonemes: with a word selected the dialog asks only for its
+    phonemes, offering its IPA without the sentence's full stop (VITS reads ``[[IPA]]``); the
+    take is prepared again saying them, the other words keep their timing and the word its
+    stretch; undo gives the take back."""
     from PySide6.QtWidgets import QInputDialog
 
-    render(window, "Say tomato.")
+    render(window, "Say the word, the tomato.")
     take = window.current_take
     parts = dur.segments(take.tokens)
     first, last = dur.word_at(parts, len(parts) - 3)  # a phoneme of "tomato"
-    window.take_view.set_selection(first, first)
+    window.take_view.set_selection(first, last)
+    window.stretch_selection(2.0)
+    stretched = window.current_take
     offered = {}
-    answers = iter([("tomato", True), ("təmɑːtoʊ", True)])
+    answers = iter([("təmɑːtoʊ", True)])
 
     def ask(_parent, _title, label, text=""):
         offered[label] = text
@@ -200,14 +205,62 @@ def test_a_word_spoken_as_given_ipa(window, monkeypatch):
     before = window.undo_stack.index()
     window.override_action.trigger()
     wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
-    said = "".join(p.label for p in parts[first : last + 1])
-    assert any("IPA" in label and text == said for label, text in offered.items()), offered
+    said = "".join(p.label for p in parts[first : last + 1] if p.label != ".")
+    assert list(offered.values()) == [said], offered
+    assert "'tomato'" in next(iter(offered))
     changed = window.current_take
-    assert changed.text == "Say [[təmɑːtoʊ]]."
+    assert changed.text == "Say the word, the [[təmɑːtoʊ]]."
     assert "ɑ" in changed.tokens and "ɑ" not in take.tokens
+    head = parts[first].first  # the tokens before "tomato" keep the frames they had
+    assert changed.durations[:head] == stretched.durations[:head]
+    word_end = len(changed.tokens) - (len(take.tokens) - parts[last].stop)
+    ratio = sum(changed.durations[head:word_end]) / sum(changed.predicted[head:word_end])
+    assert ratio == pytest.approx(
+        sum(stretched.durations[head : parts[last].stop])
+        / sum(stretched.predicted[head : parts[last].stop]),
+        abs=0.05,
+    )
     rendered(window)
     window.undo_stack.undo()
     assert window.current_take.tokens == take.tokens
+
+
+def test_the_selected_word_is_the_one_respelled(window, monkeypatch):
+    """Of two words written alike, the selected second one is the one given phonemes; where
+    the spoken words do not match the written ones (a number read as two words), the dialog
+    asks which word is meant."""
+    from PySide6.QtWidgets import QInputDialog
+
+    render(window, "Read the read book.")
+    parts = dur.segments(window.current_take.tokens)
+    spoken = dur_words(parts)
+    window.take_view.set_selection(spoken[2][0], spoken[2][0])  # the second "read"
+    asked = []
+
+    def ask(_parent, _title, label, text=""):
+        asked.append(label)
+        return ("ɹɛd", True)
+
+    monkeypatch.setattr(QInputDialog, "getText", ask)
+    before = window.undo_stack.index()
+    window.override_action.trigger()
+    wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    assert window.current_take.text == "Read the [[ɹɛd]] book."
+    assert len(asked) == 1
+
+    render(window, "I have 42 cats.")
+    parts = dur.segments(window.current_take.tokens)
+    window.take_view.set_selection(dur_words(parts)[-1][0], dur_words(parts)[-1][0])
+    asked.clear()
+    answers = iter([("cats", True), ("kæts", True)])
+    monkeypatch.setattr(
+        QInputDialog, "getText", lambda _p, _t, label, text="": asked.append(label) or next(answers)
+    )
+    before = window.undo_stack.index()
+    window.override_action.trigger()
+    wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    assert asked[0] == "The word as written:" and len(asked) == 2
+    assert window.current_take.text == "I have 42 [[kæts]]."
 
 
 def test_standard_shortcuts_and_recent_projects(window, monkeypatch, tmp_path):

@@ -244,7 +244,7 @@ def test_a_word_spoken_as_given_arpabet(window, monkeypatch):
     first = next(i for i, p in enumerate(parts) if p.label == "HH")
     window.take_view.set_selection(first, first)
     offered = {}
-    answers = iter([("Hello", True), ("HH EH1 L OW0", True)])
+    answers = iter([("HH EH1 L OW0", True)])  # the word selected is not asked for
 
     def ask(_parent, _title, label, text=""):
         offered[label] = text
@@ -254,6 +254,7 @@ def test_a_word_spoken_as_given_arpabet(window, monkeypatch):
     before = window.undo_stack.index()
     window.override_action.trigger()
     wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    assert len(offered) == 1 and "'Hello'" in next(iter(offered))
     assert any("ARPAbet" in label and text == "HH AH0 L OW1" for label, text in offered.items())
     changed = window.current_take
     assert changed.text == "{HH EH1 L OW0} there."

@@ -37,6 +37,7 @@ from .arpabet_symbols import (
 from .cmu_dictionary import CmuDictionary, dictionary_at, official_dictionary
 from .english_cleaners import english_cleaners
 from .errors import no_speakable_text, warn_unsayable
+from .scripts import drop_foreign
 from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import expand_abbreviations
@@ -44,6 +45,9 @@ from .vits_cleaners import expand_abbreviations
 # The official pattern: the first ``{...}`` with something inside, on one line.
 _OVERRIDE = re.compile(r"\{(.+?)\}")
 _VALID_PHONES = frozenset(ARPABET_PHONES)
+
+
+ENGLISH = "en"  # the language of the CMUdict and of english_cleaners
 
 
 class ArpabetFrontEnd:
@@ -106,8 +110,8 @@ class ArpabetFrontEnd:
 
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []
-        dropped: list[str] = []
-        for source in split_sentences(expand_abbreviations(text), keep_abbreviations=True):
+        readable, dropped = drop_foreign(text, ENGLISH)
+        for source in split_sentences(expand_abbreviations(readable), keep_abbreviations=True):
             symbols, lost = self.encode(source)
             dropped.extend(lost)
             if not any(is_speakable(s) for s in symbols):

@@ -16,6 +16,7 @@ from .errors import no_speakable_text, warn_unsayable
 from .espeak import open_backend
 from .piper_ids import PAD, encode, merge_vowel_clusters
 from .piper_phonemes import sentence_phonemes
+from .scripts import drop_foreign
 from .sentence import Sentence
 from .sentence_split import split_sentences
 
@@ -75,9 +76,9 @@ class PiperFrontEnd:
         ]
 
     def sentences(self, text: str) -> list[Sentence]:
-        expanded = _expand(text)
+        readable, dropped = drop_foreign(text, self.espeak_voice)
+        expanded = _expand(readable)
         encoded = []
-        dropped: list[str] = []
         for phonemes in self._phonemize(expanded):
             result = encode(phonemes, self.phoneme_id_map)
             dropped.extend(result.dropped)

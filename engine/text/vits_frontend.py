@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.api import is_speakable
 
 from .errors import no_speakable_text, warn_unsayable
+from .scripts import drop_foreign
 from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
 from .vits_cleaners import EspeakIpa, english_cleaners2, expand_abbreviations
@@ -31,8 +32,8 @@ class VitsFrontEnd:
 
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []
-        dropped: list[str] = []
-        for source in split_sentences(expand_abbreviations(text), keep_abbreviations=True):
+        readable, dropped = drop_foreign(text, self.language)
+        for source in split_sentences(expand_abbreviations(readable), keep_abbreviations=True):
             cleaned = self.clean(source)
             phonemes = [s for s in cleaned if s in SYMBOL_TO_ID]
             dropped.extend(s for s in cleaned if s not in SYMBOL_TO_ID)

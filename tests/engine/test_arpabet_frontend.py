@@ -166,3 +166,11 @@ def test_each_sentence_has_the_ids_it_has_alone(front_end):
     assert [s.text for s in sentences] == pieces
     for sentence, piece in zip(sentences, pieces, strict=True):
         assert sentence.ids == [SYMBOL_TO_ID[s] for s in front_end.encode(piece)[0]]
+
+
+def test_other_scripts_are_dropped_not_transliterated():
+    """The official cleaners' unidecode would say 你好 as "ni hao": it is dropped and named."""
+    front_end = ArpabetFrontEnd()
+    with pytest.warns(UnsayableWarning, match="U\\+4F60"):
+        said = front_end.sentences("Hello 你好 there.")
+    assert [s.phonemes for s in said] == [s.phonemes for s in front_end.sentences("Hello there.")]

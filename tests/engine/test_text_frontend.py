@@ -197,6 +197,42 @@ def test_unsayable_override_symbols_are_named(front_end):
     assert "☃" not in sentence.phonemes
 
 
+@pytest.mark.parametrize(
+    ("text", "plain", "foreign"),
+    [
+        ("Hello 你好 world.", "Hello world.", "你好"),
+        ("I want 🍕 tonight.", "I want tonight.", "🍕"),
+        ("Thumbs 👍🏽 up, Привет.", "Thumbs up,.", "👍🏽Привет"),
+    ],
+)
+def test_letters_of_other_scripts_and_emoji_are_dropped_not_named(front_end, text, plain, foreign):
+    """espeak-ng would read 你 as "Chinese letter" and 🍕 as "pizza": they are dropped with the
+    one warning, and the rest is said as if they were never written."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        said = front_end.sentences(text)
+    unsayable = [w for w in caught if issubclass(w.category, UnsayableWarning)]
+    assert len(unsayable) == 1
+    assert set(unsayable[0].message.symbols) == set(foreign)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = front_end.sentences(plain)
+    assert [s.phonemes for s in said] == [s.phonemes for s in expected]
+
+
+def test_only_emoji_is_nothing_to_say(front_end):
+    with pytest.warns(UnsayableWarning), pytest.raises(FrontEndError, match="U\\+1F355"):
+        front_end.sentences("🍕 🍕")
+
+
+def test_a_voice_reads_its_own_script_and_ipa_overrides_stay(id_map):
+    from engine.text.scripts import drop_foreign
+
+    assert drop_foreign("Привет 你", "ru") == ("Привет ", ["你"])
+    assert drop_foreign("say [[θˈɛloʊ]] 🍕 now", "en-us") == ("say [[θˈɛloʊ]] now", ["🍕"])
+    assert drop_foreign("naïve café ˈstress", "en-gb-x-rp")[1] == []
+
+
 def test_sayable_text_gives_no_warning(front_end):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -2,10 +2,13 @@
 
 A VITS front end puts a blank token (``_``) between every two phonemes, and the Glow-TTS and
 Grad-TTS front ends (``<blank>``) do the same; the engine gives each token its own duration.
-The editor shows *segments*: one phoneme with the blanks that follow it, so the labels under
-the spectrogram are the phonemes a person reads. When a segment's length changes, its tokens
-share the change in proportion to their lengths (largest remainder), and a token that had at
-least one frame keeps at least one.
+The editor shows *segments*: one phoneme unit with the blanks that follow it, so the labels
+under the spectrogram are the phonemes a person reads. A unit is a phoneme with its marks,
+which espeak-ng writes as tokens of their own: a stress mark (ˈ ˌ) belongs to the phoneme
+after it, a length mark (ː ˑ), another modifier letter (ʰ ʲ) or a combining diacritic to the
+phoneme before it, so "ˈiː" is one segment to see and drag. When a segment's length changes,
+its tokens share the change in proportion to their lengths (largest remainder), and a token
+that had at least one frame keeps at least one.
 
 Everything here works on plain lists of frames and returns new lists; nothing is changed in
 place. The functions are pure so the undo commands can store before and after.
@@ -13,6 +16,7 @@ place. The functions are pure so the undo commands can store before and after.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +29,7 @@ WORD_BREAK = " "
 # Labels shown for the front end's start and end markers.
 MARKER_LABELS = {"^": "", "$": ""}
 ARPABET_PREFIX = "@"  # the ARPAbet front end's phones: "@HH"; shown as "HH"
+STRESS_MARKS = frozenset("ˈˌ")  # belong to the phoneme after them
 
 
 class DurationEditError(ValueError):
@@ -44,14 +49,31 @@ class Segment:
 
 
 def segments(tokens: Sequence[str]) -> list[Segment]:
-    """Each non-blank token with the blanks after it; leading blanks form a segment alone."""
+    """Each phoneme unit (a phoneme with its marks) with the blanks after it; leading blanks
+    form a segment alone."""
     result: list[Segment] = []
     start = 0
+    before = ""  # the last token that is not a blank
     for index in range(1, len(tokens) + 1):
-        if index == len(tokens) or tokens[index] not in BLANKS:
-            result.append(Segment(label(tokens[start]), start, index))
+        if tokens[index - 1] not in BLANKS:
+            before = tokens[index - 1]
+        if index == len(tokens) or _starts_unit(tokens[index], before):
+            labels = [label(t) for t in tokens[start:index] if t not in BLANKS]
+            result.append(Segment("".join(labels), start, index))
             start = index
     return result
+
+
+def _starts_unit(token: str, before: str) -> bool:
+    """Whether ``token``, after the token ``before``, begins a unit of its own."""
+    if token in BLANKS or before in STRESS_MARKS:
+        return False
+    return not (len(token) == 1 and _is_trailing_mark(token) and before not in (WORD_BREAK, ""))
+
+
+def _is_trailing_mark(token: str) -> bool:
+    """A length mark, modifier letter or combining diacritic: part of the phoneme before."""
+    return token not in STRESS_MARKS and unicodedata.category(token) in ("Lm", "Mn", "Sk")
 
 
 def label(token: str) -> str:

@@ -66,3 +66,17 @@ def test_without_the_word_given_the_tokens_that_differ_are_the_word():
     new_tokens = ["^", "_", "h", "_", "ɪ", "_", " ", "_", "l", "_", "$"]
     kept = dur.carry_over(TOKENS, DURATIONS, DURATIONS, new_tokens, [9] * 11, (11, 0))
     assert kept == DURATIONS[:4] + [9] + DURATIONS[5:]
+
+
+def test_a_vowel_with_its_stress_and_length_marks_is_one_segment():
+    """espeak-ng's ˈ belongs to the phoneme after it, ː (and diacritics) to the one before."""
+    tokens = ["^", "_", "p", "_", "ˈ", "_", "i", "_", "ː", "_", "t", "_", " ", "_", "ˌ", "_"]
+    tokens += ["ɑ", "_", "̃", "_", "$"]
+    parts = dur.segments(tokens)
+    assert [p.label for p in parts] == ["", "p", "ˈiː", "t", " ", "ˌɑ̃", ""]
+    unit = parts[2]
+    assert (unit.first, unit.stop) == (4, 10)
+    durations = [1] * len(tokens)
+    longer = dur.nudge(durations, unit, 6)  # the unit's six tokens share the frames
+    assert longer[4:10] == [2] * 6 and sum(longer) == sum(durations) + 6
+    assert dur.word_at(parts, 2) == (1, 3)

@@ -75,6 +75,7 @@ from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
 from studio.project import Project, ProjectError, Rendered, Take
 from studio.views.compare import VERSIONS_KEPT, CompareView, Version
+from studio.views.duration_table import BREAK_LABEL, DurationTable
 from studio.views.take_view import ZOOM_STEP, TakeView
 
 APP_NAME = "Glottis"
@@ -173,6 +174,12 @@ class MainWindow(QMainWindow):
         self.compare_dock.setWidget(self.compare)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
         self.compare_dock.hide()
+        self.duration_table = DurationTable()
+        self.durations_dock = QDockWidget("Durations", self)
+        self.durations_dock.setObjectName("durations-dock")
+        self.durations_dock.setWidget(self.duration_table)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.durations_dock)
+        self.durations_dock.hide()
         self.model_label = QLabel("")
         self.model_label.setToolTip("The acoustic model and the vocoder in use")
         self.device_label = QLabel("Engine: starting...")
@@ -326,6 +333,11 @@ class MainWindow(QMainWindow):
         compare.setText("&Compare A/B")
         compare.setShortcut(QKeySequence("Ctrl+Shift+B"))
         view.addAction(compare)
+        durations = self.durations_dock.toggleViewAction()
+        durations.setText("&Durations table")
+        durations.setShortcut(QKeySequence("Ctrl+D"))
+        durations.setStatusTip("The take's phonemes with their durations in ms, to type into")
+        view.addAction(durations)
 
         # The "Voice" menu: recorder, dataset check, import, training.
         self.voice_panels = install_voice_panels(self)
@@ -347,6 +359,10 @@ class MainWindow(QMainWindow):
         self.take_view.seek_requested.connect(self.seek)
         self.take_view.selection_changed.connect(lambda *_: self._update_actions())
         self.take_view.range_changed.connect(self._on_range_changed)
+        self.take_view.selection_changed.connect(self.duration_table.select)
+        self.duration_table.rows_selected.connect(self.take_view.set_selection)
+        self.duration_table.frames_typed.connect(self.set_segment_frames)
+        self.duration_table.refused.connect(self._warn)
         self.engine.loaded.connect(self._on_loaded)
         self.engine.finished.connect(self._on_finished)
         self.engine.finished.connect(self._on_override)
@@ -722,6 +738,11 @@ class MainWindow(QMainWindow):
         take = self.current_take
         rendered = None if take is None else (take.rendered or take.latest)
         self.take_view.show_take(take, rendered, self.frame_seconds)
+        if take is None:
+            self.duration_table.show_take([], [], self.frame_seconds)
+        else:
+            self.duration_table.show_take(take.tokens, take.durations, self.frame_seconds)
+        self.duration_table.select(self.take_view.first, self.take_view.last)
         shown = self.compare.versions
         if take is None or not shown or shown[0].text != take.text:
             self._show_versions()
@@ -743,6 +764,28 @@ class MainWindow(QMainWindow):
         after = dur.move_boundary(take.durations, parts, boundary, frames)
         names = f"{parts[boundary - 1].label or '·'}|{parts[boundary].label or '·'}"
         self._edit_durations(after, f"Move boundary {names} by {frames:+d} frames")
+
+    @Slot(int, int)
+    def set_segment_frames(self, segment: int, frames: int) -> None:
+        """Phoneme ``segment`` lasting ``frames`` frames, as typed into the durations table
+        (held at its minimum, saying so)."""
+        take = self.current_take
+        if take is None:
+            return
+        parts = dur.segments(take.tokens)
+        after = dur.resize(take.durations, parts[segment], frames)
+        given = parts[segment].frames(after)
+        label = parts[segment].label.strip() or BREAK_LABEL
+        if given != frames:
+            self._warn(
+                f"{label} cannot be shorter than {given} frame{'s' if given != 1 else ''} "
+                "(one for each of its tokens)."
+            )
+        self._edit_durations(after, f"Set {label} to {given} frames")
+
+    @Slot(str)
+    def _warn(self, text: str) -> None:
+        self.message_bar.show_message(text, "warning")
 
     @Slot(int)
     def nudge_selection(self, frames: int) -> None:

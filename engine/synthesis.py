@@ -50,6 +50,7 @@ __all__ = [
     "Utterance",
 ]
 
+
 @dataclass
 class Render:
     """Audio of a take; token ``i`` sounds in samples ``spans[i] = (start, end)``.
@@ -299,7 +300,14 @@ class Synthesizer:
     def _render_sentence(self, plan: SentencePlan, index: int, utterance: Utterance) -> Render:
         started = time.perf_counter()
         output = self.acoustic.render(
-            plan.ids, utterance.speaker, plan.durations, utterance.controls, utterance.seed, index
+            plan.ids,
+            utterance.speaker,
+            plan.durations,
+            utterance.controls,
+            utterance.seed,
+            index,
+            plan.rolls,
+            plan.noise_gains,
         )
         timings = {"synthesis": time.perf_counter() - started}
         model_mel = None
@@ -307,7 +315,7 @@ class Synthesizer:
             model_mel = output
             vocoded = time.perf_counter()
             output = self.vocoder.render(
-                model_mel, utterance.controls, utterance.seed, index, plan.durations
+                model_mel, utterance.controls, utterance.seed, index, plan.durations, plan.rolls
             )
             timings["acoustic"] = timings["synthesis"]
             timings["vocoder"] = time.perf_counter() - vocoded

@@ -74,15 +74,18 @@ class Vocoder:
         seed: int,
         sentence: int,
         durations: Sequence[int],
+        rolls: Sequence[int] = (),
     ) -> np.ndarray:
         """Audio of ``mel``, a sentence whose tokens last ``durations`` frames (for the
-        per-token noise of WaveGlow)."""
+        per-token noise of WaveGlow, re-rolled as ``rolls`` says)."""
         frames = mel.shape[1]
         spect = torch.from_numpy(np.ascontiguousarray(mel, dtype=np.float32))[None]
         if self.family == GRIFFIN_LIM:
             audio = GriffinLim(self.mel, seed=seed)(spect.clamp(max=MAX_LOG_MEL))[0, 0]
         elif self.family == "waveglow":
-            audio = self._waveglow(spect.to(self.device), controls, seed, sentence, durations)
+            audio = self._waveglow(
+                spect.to(self.device), controls, seed, sentence, durations, rolls
+            )
         else:
             audio = self.model(spect.to(self.device))[0, 0]
         return _exactly(audio.float().cpu().numpy(), frames * self.mel.hop_length)
@@ -94,12 +97,15 @@ class Vocoder:
         seed: int,
         sentence: int,
         durations: Sequence[int],
+        rolls: Sequence[int],
     ) -> torch.Tensor:
         shapes = self.model.noise_shapes(spect)
         per_frame = shapes[0][2] // spect.shape[2]
         noise = [
             torch.from_numpy(
-                frame_noise(durations, channels, seed, sentence, WAVEGLOW_STREAM + index, per_frame)
+                frame_noise(
+                    durations, channels, seed, sentence, WAVEGLOW_STREAM + index, per_frame, rolls
+                )
             )[None].to(self.device)
             for index, (_, channels, _) in enumerate(shapes)
         ]

@@ -62,7 +62,13 @@ class AcousticModel(Protocol):
         controls: Controls,
         seed: int,
         sentence: int,
-    ) -> np.ndarray: ...
+        rolls: Sequence[int] = (),
+        gains: Sequence[float] = (),
+    ) -> np.ndarray:
+        """The sentence's audio (VITS) or mel, its tokens lasting ``durations`` frames, each
+        token's noise re-rolled and scaled as ``rolls`` and ``gains`` say
+        (:mod:`engine.runtime.noise`)."""
+        ...
 
 
 class EncodingCache(Generic[Value]):

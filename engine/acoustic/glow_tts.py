@@ -104,13 +104,17 @@ class GlowTtsModel:
         controls: Controls,
         seed: int,
         sentence: int,
+        rolls: Sequence[int] = (),
+        gains: Sequence[float] = (),
     ) -> np.ndarray:
         encoding = self._encode(ids, speaker)
         frames = sum(durations)
         padding = -frames % self.n_sqz
         z_m = _pad_with_last(expand(encoding.x_m, durations), padding)
         z_logs = _pad_with_last(expand(encoding.x_logs, durations), padding)
-        noise = frame_noise(durations, self.mel.n_mels, seed, sentence, PRIOR_STREAM)
+        noise = frame_noise(
+            durations, self.mel.n_mels, seed, sentence, PRIOR_STREAM, 1, rolls, gains
+        )
         noise = np.pad(noise, ((0, 0), (0, padding)))
         z_m_t = batch_of_one(z_m, self.device)
         mask = torch.ones_like(z_m_t[:, :1])

@@ -102,17 +102,19 @@ class GradTtsModel:
         controls: Controls,
         seed: int,
         sentence: int,
+        rolls: Sequence[int] = (),
+        gains: Sequence[float] = (),
     ) -> np.ndarray:
         frames = sum(durations)
         padding = fix_len_compatibility(frames) - frames
         mu_y = np.pad(expand(self._encode(ids).mu_x, durations), ((0, 0), (0, padding)))
         n_feats = mu_y.shape[0]
-        noise = frame_noise(durations, n_feats, seed, sentence, TERMINAL_STREAM)
+        noise = frame_noise(durations, n_feats, seed, sentence, TERMINAL_STREAM, 1, rolls, gains)
         noise = np.pad(noise, ((0, 0), (0, padding)))
         step_noise = None
         if controls.stochastic:
             steps = frame_step_noise(
-                durations, n_feats, controls.steps, seed, sentence, STEP_STREAM
+                durations, n_feats, controls.steps, seed, sentence, STEP_STREAM, rolls
             )
             steps = np.pad(steps, ((0, 0), (0, 0), (0, padding)))
             step_noise = [batch_of_one(step, self.device) for step in steps]

@@ -107,6 +107,8 @@ class VitsModel:
         controls: Controls,
         seed: int,
         sentence: int,
+        rolls: Sequence[int] = (),
+        gains: Sequence[float] = (),
     ) -> np.ndarray:
         prior = self._encodings.get((tuple(ids), speaker))
         if prior is None:
@@ -114,7 +116,9 @@ class VitsModel:
         return self.stages.decode(
             expand(prior.m_p, durations),
             expand(prior.logs_p, durations),
-            frame_noise(durations, self.noise_channels, seed, sentence, PRIOR_STREAM),
+            frame_noise(
+                durations, self.noise_channels, seed, sentence, PRIOR_STREAM, 1, rolls, gains
+            ),
             controls.noise_scale,
             speaker,
         )

@@ -36,11 +36,17 @@ LOAD, PREPARE, TRANSPLANT, RENDER = "load", "prepare", "transplant", "render"
 
 DEFAULT_SEED = 0
 MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
+MAX_NOISE_GAIN = 10.0  # a token's noise scaled at most this much (the controls' noise range)
 
 
 @dataclass(frozen=True)
 class SentencePlan:
-    """One sentence of an utterance: its tokens (one per id) and their durations in frames."""
+    """One sentence of an utterance: its tokens (one per id) and their durations in frames.
+
+    ``rolls`` and ``noise_gains`` (one per token, or empty for none) shape each token's noise
+    (:mod:`engine.runtime.noise`): a roll above 0 draws that token afresh, a new random take
+    of it alone; a gain scales its noise, the noise scale of that token alone.
+    """
 
     text: str
     phonemes: tuple[str, ...]
@@ -48,6 +54,8 @@ class SentencePlan:
     ids: tuple[int, ...]
     predicted: tuple[int, ...]
     durations: tuple[int, ...]
+    rolls: tuple[int, ...] = ()
+    noise_gains: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,29 @@ class Utterance:
             plans.append(replace(plan, durations=_checked_durations(given, plan, number)))
         return replace(self, sentences=tuple(plans))
 
+    def with_token_noise(
+        self, rolls: Sequence[Sequence[int]], gains: Sequence[Sequence[float]]
+    ) -> Utterance:
+        """A copy whose tokens' rolls and noise gains are these (one list per sentence, each
+        empty or one value per token)."""
+        if not len(rolls) == len(gains) == len(self.sentences):
+            raise SynthesisError(
+                f"token noise is given for {len(rolls)} and {len(gains)} sentences, "
+                f"the utterance has {len(self.sentences)}"
+            )
+        plans = []
+        for number, (plan, rolled, gained) in enumerate(
+            zip(self.sentences, rolls, gains, strict=True), 1
+        ):
+            plans.append(
+                replace(
+                    plan,
+                    rolls=_checked_rolls(rolled, plan, number),
+                    noise_gains=_checked_gains(gained, plan, number),
+                )
+            )
+        return replace(self, sentences=tuple(plans))
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -104,7 +135,10 @@ class Utterance:
             vocoder=data.get("vocoder"),
             frame_seconds=data.get("frame_seconds"),
         )
-        return utterance.with_durations([plan.durations for plan in plans])
+        utterance = utterance.with_durations([plan.durations for plan in plans])
+        return utterance.with_token_noise(
+            [plan.rolls for plan in plans], [plan.noise_gains for plan in plans]
+        )
 
 
 def is_speakable(symbol: str) -> bool:
@@ -130,6 +164,36 @@ def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) ->
         values.append(int(value))
     check_frame_total(sum(values), number)
     return tuple(values)
+
+
+def _checked_rolls(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
+    values = _per_token(given, plan, number, "rolls")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        raise SynthesisError(f"sentence {number}: rolls must be whole numbers >= 0")
+    return tuple(int(v) for v in values) if any(values) else ()
+
+
+def _checked_gains(given: Sequence[float], plan: SentencePlan, number: int) -> tuple[float, ...]:
+    values = _per_token(given, plan, number, "noise gains")
+    for value in values:
+        number_like = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (number_like and math.isfinite(value) and 0 <= value <= MAX_NOISE_GAIN):
+            raise SynthesisError(
+                f"sentence {number}: noise gains must be from 0 to {MAX_NOISE_GAIN:g}, "
+                f"got {value!r}"
+            )
+    return tuple(float(v) for v in values) if any(v != 1 for v in values) else ()
+
+
+def _per_token(given: Sequence, plan: SentencePlan, number: int, what: str) -> tuple:
+    """``given`` as a tuple, checked to be empty or one value per token."""
+    if not isinstance(given, Sequence) or isinstance(given, str):
+        raise SynthesisError(f"sentence {number}: {what} must be a list, one per token")
+    if given and len(given) != len(plan.tokens):
+        raise SynthesisError(
+            f"sentence {number} has {len(plan.tokens)} tokens but {len(given)} {what} were given"
+        )
+    return tuple(given)
 
 
 def check_frame_total(frames: int, number: int) -> None:

@@ -22,6 +22,8 @@ class TakeEditor(Protocol):
 
     def apply_takes(self, takes: list[Take], current: int) -> None: ...
 
+    def apply_take(self, index: int, take: Take) -> None: ...
+
 
 class SetDurations(QUndoCommand):
     """New durations for take ``index`` (a boundary drag, a nudge, a stretch, a reset)."""
@@ -45,6 +47,23 @@ class SetDurations(QUndoCommand):
 
     def undo(self) -> None:
         self.editor.apply_durations(self.index, self.before)
+
+
+class SetTake(QUndoCommand):
+    """Take ``index`` made anew, its sentence the same (re-rolled, a noise scale of its own)."""
+
+    def __init__(self, editor: TakeEditor, index: int, before: Take, after: Take, text: str):
+        super().__init__(text)
+        self.editor = editor
+        self.index = index
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self.editor.apply_take(self.index, self.after)
+
+    def undo(self) -> None:
+        self.editor.apply_take(self.index, self.before)
 
 
 class ReplaceTakes(QUndoCommand):

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from engine.api import (
     LOAD,
+    MAX_NOISE_GAIN,
     PREPARE,
     RENDER,
     TRANSPLANT,
@@ -61,12 +62,13 @@ from engine.api import (
     RenderAnswer,
 )
 from engine.audio.levels import peak_normalize
+from engine.errors import SynthesisError
 from engine.families import GRIFFIN_LIM, VOCODER
 from studio import appearance, recovery, words
 from studio import durations as dur
 from studio import project as projects
 from studio.app import application
-from studio.commands import ReplaceTakes, SetDurations
+from studio.commands import ReplaceTakes, SetDurations, SetTake
 from studio.engine_client import EngineClient
 from studio.message_bar import MessageBar
 from studio.model_fetch import ModelFetcher
@@ -79,6 +81,11 @@ from studio.views.duration_table import BREAK_LABEL, DurationTable
 from studio.views.take_view import ZOOM_STEP, TakeView
 
 APP_NAME = "Glottis"
+# Emphasis as this model can give it: the word longer and its noise livelier (VITS has no
+# stress or pitch input; see the README).
+EMPHASIS_STRETCH = 1.25
+EMPHASIS_NOISE = 1.5
+MAX_PAUSE_MS = 5000
 AUTOSAVE_MS = 30_000
 RECENT_KEPT = 8
 IMPORTS_KEPT = 8  # imported models and vocoders offered again in the selectors
@@ -255,6 +262,43 @@ class MainWindow(QMainWindow):
         )
         self.override_action = self._action(
             edit, "&Override a word's phonemes...", self.override_phonemes, "Ctrl+P"
+        )
+        edit.addSeparator()
+        self.reroll_action = self._action(
+            edit,
+            "Re-ro&ll the selection",
+            self.reroll_selection,
+            "Ctrl+Shift+N",
+            "A new random take of the selected phonemes; the rest of the take stays as it is",
+        )
+        self.noise_action = self._action(
+            edit,
+            "&Noise scale of the selection...",
+            lambda: self.scale_selection_noise(),  # not with the action's "checked"
+            None,
+            "How lively the selected phonemes are (their noise scale, times the take's)",
+        )
+        self.emphasis_action = self._action(
+            edit,
+            "&Emphasize the selection",
+            self.emphasize_selection,
+            "Ctrl+Shift+U",
+            f"The selected word {EMPHASIS_STRETCH:g} times as long and "
+            f"{EMPHASIS_NOISE:g} times as lively, in one step",
+        )
+        self.pause_action = self._action(
+            edit,
+            "Insert a &pause...",
+            lambda: self.insert_pause(),  # not with the action's "checked"
+            "Ctrl+Shift+Space",
+            "A pause of the length you give at the word break after the selection",
+        )
+        self.unpause_action = self._action(
+            edit,
+            "Re&move the pause",
+            self.remove_pause,
+            None,
+            "The word break after the selection back to its predicted length",
         )
 
         take = menus.addMenu("&Take")
@@ -524,7 +568,7 @@ class MainWindow(QMainWindow):
         """The new takes, where each sentence the person edited (its durations) and still has,
         word for word and for the same voice, stays the take it was: durations, overrides, seed
         and controls, with its renders. Also how many edited takes found no sentence."""
-        edited = [take for take in self.project.takes if take.durations != take.predicted]
+        edited = [take for take in self.project.takes if take.edited]
         takes = []
         for take in prepared:
             kept = next(
@@ -712,7 +756,11 @@ class MainWindow(QMainWindow):
 
     def apply_durations(self, index: int, durations: Sequence[int]) -> None:
         """The undo commands' way to set one take's durations."""
-        self.project.takes[index] = self.project.takes[index].with_durations(durations)
+        self.apply_take(index, self.project.takes[index].with_durations(durations))
+
+    def apply_take(self, index: int, take: Take) -> None:
+        """The undo commands' way to set one take, the selection kept."""
+        self.project.takes[index] = take
         if self.current_index != index:
             self.takes_list.setCurrentRow(index)
         self._refresh_take_item(index)
@@ -724,7 +772,7 @@ class MainWindow(QMainWindow):
         take = self.project.takes[index]
         rendered = take.rendered
         length = f"{rendered.seconds:.2f} s" if rendered else "rendering..."
-        edited = " (edited)" if take.durations != take.predicted else ""
+        edited = " (edited)" if take.edited else ""
         self.takes_list.item(index).setText(f"{index + 1}. {take.text}  [{length}]{edited}")
 
     def _on_take_selected(self, _row: int) -> None:
@@ -782,6 +830,121 @@ class MainWindow(QMainWindow):
                 "(one for each of its tokens)."
             )
         self._edit_durations(after, f"Set {label} to {given} frames")
+
+    def _selected_tokens(self, what: str) -> tuple[Take, int, int] | None:
+        """The current take and the first and last token of the selected phonemes, or None
+        (said) without a selection."""
+        take, (first, last) = self.current_take, self._selection()
+        if take is None or first < 0:
+            self._warn(f"Select phonemes (or a word) to {what}.")
+            return None
+        parts = dur.segments(take.tokens)
+        return take, parts[first].first, parts[last].stop - 1
+
+    def _shape_noise(self, take: Take, rolls: Sequence[int], gains: Sequence[float]) -> Take | None:
+        try:
+            return Take(take.utterance.with_token_noise([rolls], [gains]))
+        except SynthesisError as error:
+            self._warn(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            return None
+
+    def reroll_selection(self) -> None:
+        """A new random take of the selected phonemes (their noise drawn afresh), the rest of
+        the take as it was beyond the decoder's reach."""
+        selected = self._selected_tokens("re-roll")
+        if selected is None:
+            return
+        take, first, last = selected
+        rolls = list(take.plan.rolls) or [0] * len(take.tokens)
+        highest = max(rolls[first : last + 1])
+        for token in range(first, last + 1):
+            rolls[token] = highest + 1
+        changed = self._shape_noise(take, rolls, take.plan.noise_gains)
+        if changed is not None:
+            changed = changed.with_durations(take.durations)
+            self.undo_stack.push(SetTake(self, self.current_index, take, changed, "Re-roll"))
+
+    def scale_selection_noise(self, factor: float | None = None) -> None:
+        """The selected phonemes' noise scale, times the take's (1 leaves it as it is)."""
+        selected = self._selected_tokens("give a noise scale")
+        if selected is None:
+            return
+        take, first, last = selected
+        gains = list(take.plan.noise_gains) or [1.0] * len(take.tokens)
+        if factor is None:
+            factor, ok = QInputDialog.getDouble(
+                self, "Noise scale", "Times the take's (above 1: livelier)", 1.5, 0.0, 3.0, 2
+            )
+            if not ok:
+                return
+        for token in range(first, last + 1):
+            gains[token] = factor
+        changed = self._shape_noise(take, take.plan.rolls, gains)
+        if changed is not None:
+            changed = changed.with_durations(take.durations)
+            self.undo_stack.push(
+                SetTake(self, self.current_index, take, changed, f"Noise scale x{factor:g}")
+            )
+
+    def emphasize_selection(self) -> None:
+        """Stress the selected word the way this model can: longer and livelier, one step."""
+        selected = self._selected_tokens("emphasize")
+        if selected is None:
+            return
+        take, first, last = selected
+        parts = dur.segments(take.tokens)
+        durations = dur.stretch(take.durations, parts, *self._selection(), EMPHASIS_STRETCH)
+        gains = list(take.plan.noise_gains) or [1.0] * len(take.tokens)
+        for token in range(first, last + 1):
+            gains[token] = min(gains[token] * EMPHASIS_NOISE, MAX_NOISE_GAIN)
+        changed = self._shape_noise(take, take.plan.rolls, gains)
+        if changed is not None:
+            changed = changed.with_durations(durations)
+            self.undo_stack.push(SetTake(self, self.current_index, take, changed, "Emphasize"))
+
+    def _break_after_selection(self) -> tuple[Take, list[dur.Segment], int] | None:
+        """The current take, its segments and the word break at or after the selection."""
+        take, (first, last) = self.current_take, self._selection()
+        if take is None or first < 0:
+            self._warn("Select a word (or the break between two words) first.")
+            return None
+        parts = dur.segments(take.tokens)
+        index = next((i for i in range(last, len(parts)) if parts[i].label == dur.WORD_BREAK), None)
+        if index is None:
+            self._warn("No word follows the selection: a pause goes between two words.")
+            return None
+        return take, parts, index
+
+    def insert_pause(self, milliseconds: int | None = None) -> None:
+        """The word break after the selection lasting ``milliseconds``: the model's own
+        word-break token held that long (the words either side join it as the model joins
+        them; it sounds as a quiet room, about 20 dB below speech). The blanks after it keep
+        their frames: held, a blank would carry the next phoneme's onset."""
+        found = self._break_after_selection()
+        if found is None:
+            return
+        take, parts, index = found
+        if milliseconds is None:
+            milliseconds, ok = QInputDialog.getInt(
+                self, "Insert a pause", "Length of the pause (ms)", 300, 10, MAX_PAUSE_MS, 50
+            )
+            if not ok:
+                return
+        frames = max(1, round(milliseconds / (self.frame_seconds * 1000)))
+        segment = parts[index]
+        after = list(take.durations)
+        blanks = sum(after[segment.first + 1 : segment.stop])
+        after[segment.first] = max(1, frames - blanks)
+        self._edit_durations(after, f"Pause of {milliseconds} ms")
+
+    def remove_pause(self) -> None:
+        """The word break after the selection back to its predicted length."""
+        found = self._break_after_selection()
+        if found is None:
+            return
+        take, parts, index = found
+        after = dur.reset(take.durations, take.predicted, parts, index, index)
+        self._edit_durations(after, "Remove the pause")
 
     @Slot(str)
     def _warn(self, text: str) -> None:
@@ -1372,8 +1535,16 @@ class MainWindow(QMainWindow):
             bool(self.project.takes) and all(t.rendered for t in self.project.takes)
         )
         selected = self.take_view.first >= 0
-        self.stretch_action.setEnabled(selected)
-        self.override_action.setEnabled(selected)
+        for action in (
+            self.stretch_action,
+            self.override_action,
+            self.reroll_action,
+            self.noise_action,
+            self.emphasis_action,
+            self.pause_action,
+            self.unpause_action,
+        ):
+            action.setEnabled(selected)
         self.reset_action.setEnabled(take is not None)
         voice = self.engine_info.voice if self.engine_info else None
         self.transplant_action.setEnabled(

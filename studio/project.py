@@ -107,6 +107,12 @@ class Take:
         return self.utterance.seed
 
     @property
+    def edited(self) -> bool:
+        """Whether the person shaped it: durations, a re-roll or a noise scale of its own."""
+        plan = self.plan
+        return plan.durations != plan.predicted or bool(plan.rolls or plan.noise_gains)
+
+    @property
     def voice(self) -> str:
         """The acoustic model the take was prepared for (only it can render the take)."""
         return self.utterance.voice

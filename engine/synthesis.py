@@ -32,6 +32,7 @@ import torch
 from engine.acoustic import AcousticModel, acoustic_model_for
 from engine.api import DEFAULT_SEED, SentencePlan, Utterance, check_frame_total
 from engine.audio.mel import VITS_EPS, MelSettings, log_mel
+from engine.audio.pitch_edit import reshape_pitch
 from engine.checkpoints.voices import Voice
 from engine.controls import Controls
 from engine.errors import SynthesisError
@@ -320,6 +321,15 @@ class Synthesizer:
             timings["acoustic"] = timings["synthesis"]
             timings["vocoder"] = time.perf_counter() - vocoded
             timings["synthesis"] += timings["vocoder"]
+        if plan.pitch_edited:
+            output = reshape_pitch(
+                output,
+                self.sample_rate,
+                self.hop_length,
+                plan.durations,
+                plan.pitch_shifts,
+                plan.pitch_flatness,
+            )
         if not np.isfinite(output).all():
             raise SynthesisError(
                 f"sentence {index + 1}: the model made samples that are not numbers; "

@@ -4,13 +4,13 @@
   speech, from Resemblyzer's speaker encoder (Wan et al. 2018, "Generalized end-to-end loss
   for speaker verification"; resemble-ai/Resemblyzer), whose pretrained weights ship inside
   its wheel: nothing is downloaded. It is the optional extra ``glottis[quality]``.
-- **Pitch** is Praat's autocorrelation F0 (Boersma 1993) through ``praat-parselmouth``, also
-  in that extra: per voiced 10 ms frame, summarised as a median and a 10th-90th percentile
-  band (how much the voice moves). The tracking range is the speaker's, found in two passes
-  (:func:`pitch_range`; Hirst 2011, "The analysis by synthesis of speech melody"; De Looze &
-  Hirst 2008): a first pass over 60-500 Hz finds the quartiles, the second tracks between
-  0.75 times the first and 1.5 times the third, so that octave jumps (a frame read at half
-  its pitch) do not pass for a voice that moves. A voice meant to be someone's is tracked
+- **Pitch** is Praat's autocorrelation F0 (Boersma 1993) through ``praat-parselmouth`` (a
+  dependency of every install): per voiced 10 ms frame, summarised as a median and a 10th-90th
+  percentile band (how much the voice moves). The tracking range is the speaker's, found in
+  two passes (:func:`pitch_range`; Hirst 2011, "The analysis by synthesis of speech melody";
+  De Looze & Hirst 2008): a first pass over 60-500 Hz finds the quartiles, the second tracks
+  between 0.75 times the first and 1.5 times the third, so that octave jumps (a frame read at
+  half its pitch) do not pass for a voice that moves. A voice meant to be someone's is tracked
   in that person's range (``PitchSummary.of(clips, pitch_range(theirs))``): a render that
   keeps falling an octave below them then shows as unvoiced frames and a narrow band.
 - **Intelligibility** is Whisper tiny.en's character error rate (:mod:`engine.asr`).

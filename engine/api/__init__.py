@@ -37,6 +37,7 @@ LOAD, PREPARE, TRANSPLANT, RENDER = "load", "prepare", "transplant", "render"
 DEFAULT_SEED = 0
 MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
 MAX_NOISE_GAIN = 10.0  # a token's noise scaled at most this much (the controls' noise range)
+MAX_PITCH_SHIFT = 12.0  # semitones a token's F0 may move either way (an octave)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class SentencePlan:
     ``rolls`` and ``noise_gains`` (one per token, or empty for none) shape each token's noise
     (:mod:`engine.runtime.noise`): a roll above 0 draws that token afresh, a new random take
     of it alone; a gain scales its noise, the noise scale of that token alone.
+    ``pitch_shifts`` (semitones) and ``pitch_flatness`` (0 to 1) move each token's F0 on the
+    rendered sound (:mod:`engine.audio.pitch_edit`).
     """
 
     text: str
@@ -56,6 +59,12 @@ class SentencePlan:
     durations: tuple[int, ...]
     rolls: tuple[int, ...] = ()
     noise_gains: tuple[float, ...] = ()
+    pitch_shifts: tuple[float, ...] = ()
+    pitch_flatness: tuple[float, ...] = ()
+
+    @property
+    def pitch_edited(self) -> bool:
+        return bool(self.pitch_shifts or self.pitch_flatness)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,31 @@ class Utterance:
             )
         return replace(self, sentences=tuple(plans))
 
+    def with_pitch(
+        self, shifts: Sequence[Sequence[float]], flatness: Sequence[Sequence[float]]
+    ) -> Utterance:
+        """A copy whose tokens' pitch shifts (semitones) and flatness (0 to 1) are these (one
+        list per sentence, each empty or one value per token)."""
+        if not len(shifts) == len(flatness) == len(self.sentences):
+            raise SynthesisError(
+                f"pitch is given for {len(shifts)} and {len(flatness)} sentences, "
+                f"the utterance has {len(self.sentences)}"
+            )
+        plans = []
+        for number, (plan, shifted, flat) in enumerate(
+            zip(self.sentences, shifts, flatness, strict=True), 1
+        ):
+            plans.append(
+                replace(
+                    plan,
+                    pitch_shifts=_checked_range(
+                        shifted, plan, number, "pitch shifts", -MAX_PITCH_SHIFT, MAX_PITCH_SHIFT, 0
+                    ),
+                    pitch_flatness=_checked_range(flat, plan, number, "pitch flatness", 0, 1, 0),
+                )
+            )
+        return replace(self, sentences=tuple(plans))
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -136,8 +170,11 @@ class Utterance:
             frame_seconds=data.get("frame_seconds"),
         )
         utterance = utterance.with_durations([plan.durations for plan in plans])
-        return utterance.with_token_noise(
+        utterance = utterance.with_token_noise(
             [plan.rolls for plan in plans], [plan.noise_gains for plan in plans]
+        )
+        return utterance.with_pitch(
+            [plan.pitch_shifts for plan in plans], [plan.pitch_flatness for plan in plans]
         )
 
 
@@ -174,15 +211,27 @@ def _checked_rolls(given: Sequence[int], plan: SentencePlan, number: int) -> tup
 
 
 def _checked_gains(given: Sequence[float], plan: SentencePlan, number: int) -> tuple[float, ...]:
-    values = _per_token(given, plan, number, "noise gains")
+    return _checked_range(given, plan, number, "noise gains", 0, MAX_NOISE_GAIN, 1)
+
+
+def _checked_range(
+    given: Sequence[float],
+    plan: SentencePlan,
+    number: int,
+    what: str,
+    low: float,
+    high: float,
+    neutral: float,
+) -> tuple[float, ...]:
+    """Per-token numbers from ``low`` to ``high``; empty when all are ``neutral``."""
+    values = _per_token(given, plan, number, what)
     for value in values:
         number_like = isinstance(value, int | float) and not isinstance(value, bool)
-        if not (number_like and math.isfinite(value) and 0 <= value <= MAX_NOISE_GAIN):
+        if not (number_like and math.isfinite(value) and low <= value <= high):
             raise SynthesisError(
-                f"sentence {number}: noise gains must be from 0 to {MAX_NOISE_GAIN:g}, "
-                f"got {value!r}"
+                f"sentence {number}: {what} must be from {low:g} to {high:g}, got {value!r}"
             )
-    return tuple(float(v) for v in values) if any(v != 1 for v in values) else ()
+    return tuple(float(v) for v in values) if any(v != neutral for v in values) else ()
 
 
 def _per_token(given: Sequence, plan: SentencePlan, number: int, what: str) -> tuple:

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 from engine.api import (
     LOAD,
     MAX_NOISE_GAIN,
+    MAX_PITCH_SHIFT,
     PREPARE,
     RENDER,
     TRANSPLANT,
@@ -85,6 +86,7 @@ APP_NAME = "Glottis"
 # stress or pitch input; see the README).
 EMPHASIS_STRETCH = 1.25
 EMPHASIS_NOISE = 1.5
+PITCH_STEP = 1.0  # semitones a Raise or Lower moves the selection's F0
 MAX_PAUSE_MS = 5000
 AUTOSAVE_MS = 30_000
 RECENT_KEPT = 8
@@ -285,6 +287,27 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+U",
             f"The selected word {EMPHASIS_STRETCH:g} times as long and "
             f"{EMPHASIS_NOISE:g} times as lively, in one step",
+        )
+        self.raise_action = self._action(
+            edit,
+            "&Raise the pitch of the selection",
+            lambda: self.shift_selection_pitch(PITCH_STEP),
+            "Ctrl+Shift+Up",
+            f"The selected phonemes' F0 {PITCH_STEP:g} semitone higher (again for more)",
+        )
+        self.lower_action = self._action(
+            edit,
+            "Lo&wer the pitch of the selection",
+            lambda: self.shift_selection_pitch(-PITCH_STEP),
+            "Ctrl+Shift+Down",
+            f"The selected phonemes' F0 {PITCH_STEP:g} semitone lower (again for more)",
+        )
+        self.flatten_action = self._action(
+            edit,
+            "&Flatten the pitch of the selection",
+            self.flatten_selection_pitch,
+            None,
+            "The selected phonemes' F0 held at its mean (a monotone)",
         )
         self.pause_action = self._action(
             edit,
@@ -901,6 +924,39 @@ class MainWindow(QMainWindow):
         if changed is not None:
             changed = changed.with_durations(durations)
             self.undo_stack.push(SetTake(self, self.current_index, take, changed, "Emphasize"))
+
+    def shift_selection_pitch(self, semitones: float) -> None:
+        """The selected phonemes' F0 ``semitones`` higher (lower when negative) than now."""
+        self._edit_pitch(
+            lambda shift, flat: (shift + semitones, flat), f"Pitch {semitones:+g} semitone"
+        )
+
+    def flatten_selection_pitch(self) -> None:
+        """The selected phonemes' F0 held at its mean."""
+        self._edit_pitch(lambda shift, _flat: (shift, 1.0), "Flatten pitch")
+
+    def _edit_pitch(self, change, text: str) -> None:
+        """Each selected token's (shift, flatness) as ``change`` makes it, one undoable step;
+        the edit is made on the rendered sound (engine.audio.pitch_edit)."""
+        selected = self._selected_tokens("change the pitch of")
+        if selected is None:
+            return
+        take, first, last = selected
+        count = len(take.tokens)
+        shifts = list(take.plan.pitch_shifts) or [0.0] * count
+        flatness = list(take.plan.pitch_flatness) or [0.0] * count
+        for token in range(first, last + 1):
+            shifts[token], flatness[token] = change(shifts[token], flatness[token])
+        if any(abs(shift) > MAX_PITCH_SHIFT for shift in shifts):
+            self._warn(f"The pitch moves at most {MAX_PITCH_SHIFT:g} semitones either way.")
+            return
+        try:
+            changed = Take(take.utterance.with_pitch([shifts], [flatness]))
+        except SynthesisError as error:
+            self._warn(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            return
+        changed = changed.with_durations(take.durations)
+        self.undo_stack.push(SetTake(self, self.current_index, take, changed, text))
 
     def _break_after_selection(self) -> tuple[Take, list[dur.Segment], int] | None:
         """The current take, its segments and the word break at or after the selection."""
@@ -1541,6 +1597,9 @@ class MainWindow(QMainWindow):
             self.reroll_action,
             self.noise_action,
             self.emphasis_action,
+            self.raise_action,
+            self.lower_action,
+            self.flatten_action,
             self.pause_action,
             self.unpause_action,
         ):

@@ -108,9 +108,11 @@ class Take:
 
     @property
     def edited(self) -> bool:
-        """Whether the person shaped it: durations, a re-roll or a noise scale of its own."""
+        """Whether the person shaped it: durations, a re-roll, a noise scale or a pitch of
+        its own."""
         plan = self.plan
-        return plan.durations != plan.predicted or bool(plan.rolls or plan.noise_gains)
+        shaped = plan.rolls or plan.noise_gains or plan.pitch_edited
+        return plan.durations != plan.predicted or bool(shaped)
 
     @property
     def voice(self) -> str:

@@ -109,3 +109,40 @@ def test_an_emphasized_word_is_longer_and_livelier(window):
     rendered(window)
     window.undo_stack.undo()
     assert window.current_take is take
+
+
+def test_a_question_s_last_word_raised_with_the_keys(window):
+    """Ctrl+Shift+Up raises the selected word a semitone a press; the take heard has its F0
+    that much higher there (measured by Praat); undo brings the take back."""
+    import parselmouth
+
+    render(window, "Are you coming home tonight?")
+    take = window.current_take
+    first, stop = select_word(window, 4)  # "tonight"
+    for presses in range(1, 4):
+        press(
+            window,
+            Qt.Key.Key_Up,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        wait_until(
+            lambda n=presses: window.current_take.plan.pitch_shifts[first] == n, 5, "a press"
+        )
+    rendered(window)
+    raised = window.current_take
+    assert raised.plan.pitch_shifts[first:stop] == (3.0,) * (stop - first)
+    assert not any(raised.plan.pitch_shifts[:first]) and raised.edited
+
+    def median_f0(audio) -> float:
+        frame = window.frame_seconds
+        start, end = sum(take.durations[:first]) * frame, sum(take.durations[:stop]) * frame
+        pitch = parselmouth.Sound(audio.astype(np.float64), take.rendered.sample_rate)
+        track = pitch.to_pitch_ac(time_step=0.01, pitch_floor=50, pitch_ceiling=400)
+        f0, times = track.selected_array["frequency"], track.xs()
+        return float(np.median(f0[(times >= start) & (times < end) & (f0 > 0)]))
+
+    cents = 1200 * np.log2(median_f0(raised.rendered.audio) / median_f0(take.rendered.audio))
+    assert cents == pytest.approx(300, abs=60)
+    for _ in range(3):
+        window.undo_stack.undo()
+    assert window.current_take is take

@@ -283,9 +283,11 @@ class EngineService:
     def render(self, request: RenderRequest, tick: Callable[[int, int], None]) -> dict:
         """The utterance's audio, token spans, log-mel (and the mel model's own mel), and its
         pitch and intensity tracks. The tracks are made here, with the audio, rather than by
-        the task process: Praat's two pitch passes and its intensity take about 40 ms per
-        10 s of audio (``benchmarks/pitch_tracks.py``), under a tenth of the render and less
-        than the log-mel, and a take's tracks then never belong to another render of it."""
+        the task process: Praat's two pitch passes and its intensity take 40 to 75 ms per 10 s
+        of audio on a 2-core CPU (``benchmarks/pitch_tracks.py``), 13 to 19 % of the render
+        and less than the spectrogram made for the views; in the task process they would
+        cost the audio's transfer again and compete for the same cores, and could arrive
+        after, or for another render than, the audio they belong to."""
         import numpy as np
 
         from engine.audio.prosody import take_tracks

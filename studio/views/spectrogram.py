@@ -26,8 +26,44 @@ HZ_TICKS = (100, 200, 500, 1000, 2000, 4000, 8000, 16000)
 PITCH_COLOR = (80, 200, 255)
 
 
+TICK_GAP_PIXELS = 16  # the least distance between two labelled ticks
+
+
 def hz_label(hz: float) -> str:
     return f"{hz / 1000:g}k" if hz >= 1000 else f"{hz:g}"
+
+
+class HzAxis(pg.AxisItem):
+    """The spectrogram's left axis: round frequencies at the rows where they lie; from the
+    top down, a tick too close to the one above it for its label to fit is left out (the
+    low ones crowd together on the mel scale when the plot is short)."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.enableAutoSIPrefix(False)
+        self.ticks: list[tuple[float, str]] = []  # (row, label), every candidate
+
+    def set_ticks(self, ticks: list[tuple[float, str]]) -> None:
+        self.ticks = sorted(ticks, reverse=True)
+        self.picture = None  # pyqtgraph's cached drawing of the ticks
+        self.update()
+
+    def shown(self, low: float, high: float, pixels: float) -> list[tuple[float, str]]:
+        """The ticks labelled when rows ``low..high`` span ``pixels``."""
+        per_row = pixels / (high - low) if high > low else 0.0
+        kept: list[tuple[float, str]] = []
+        for row, label in self.ticks:
+            fits = not kept or (kept[-1][0] - row) * per_row >= TICK_GAP_PIXELS
+            if low <= row <= high and fits:
+                kept.append((row, label))
+        return kept
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        return [(1.0, [row for row, _ in self.shown(minVal, maxVal, size)])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        labels = dict(self.ticks)
+        return [labels.get(value, "") for value in values]
 
 
 class SpectrogramPlot(pg.PlotItem):
@@ -35,7 +71,7 @@ class SpectrogramPlot(pg.PlotItem):
     ``seconds``, ``show_pitch`` draws the F0 over it."""
 
     def __init__(self, label: str = "frequency (Hz)") -> None:
-        super().__init__(axisItems={"right": TrackAxis("right")})
+        super().__init__(axisItems={"left": HzAxis(), "right": TrackAxis("right")})
         self.setLabel("left", label)
         self.setMouseEnabled(x=True, y=False)
         self.hideButtons()
@@ -43,6 +79,7 @@ class SpectrogramPlot(pg.PlotItem):
         self.image.setColorMap(pg.colormap.get("magma"))
         self.addItem(self.image)
         self.scale = DEFAULT_SCALE
+        self.hz_axis: HzAxis = self.getAxis("left")
         self.set_mel_scale(DEFAULT_SCALE)
         self.pitch_axis: TrackAxis = self.getAxis("right")
         self.setLabel("right", "F0 (Hz)")
@@ -58,8 +95,8 @@ class SpectrogramPlot(pg.PlotItem):
         self.scale = scale
         inside = [hz for hz in HZ_TICKS if scale.fmin <= hz <= scale.fmax]
         rows = self.row_of_hz(np.asarray(inside, dtype=np.float64))
-        self.getAxis("left").setTicks(
-            [[(float(row), hz_label(hz)) for row, hz in zip(rows, inside, strict=True)], []]
+        self.hz_axis.set_ticks(
+            [(float(row), hz_label(hz)) for row, hz in zip(rows, inside, strict=True)]
         )
 
     def row_of_hz(self, hz: np.ndarray) -> np.ndarray:

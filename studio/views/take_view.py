@@ -71,6 +71,10 @@ class TakeView(pg.GraphicsLayoutWidget):
             plot.getAxis("right").setWidth(AXIS_WIDTH)
         for plot in (self.matrix, self.alignment):
             plot.getAxis("right").setStyle(showValues=False)
+        for plot in self.plots:
+            # Laid out now: x-linked views map their ranges through their places on screen,
+            # so an axis not yet counted would narrow a take opened before the window shows.
+            plot.layout.activate()
         # Before the first take: a second of time, the spectrogram's 80 bins, a full-scale
         # waveform (not pyqtgraph's default of -0.5 to 0.5, which it labels "(x0.001)" and
         # scales by a thousand).

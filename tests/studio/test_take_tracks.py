@@ -51,15 +51,20 @@ def hover(window, point: QPoint) -> str:
 def test_the_hz_ticks_lie_where_the_engine_s_mel_filters_put_them(window):
     scale = window.engine_info.mel_scale
     assert (scale.n_mels, scale.fmin, scale.fmax) == (80, 0.0, window.engine_info.sample_rate / 2)
-    axis = window.take_view.spectrogram.getAxis("left")
-    major = axis._tickLevels[0]  # what setTicks was given: (row, label) pairs
-    labels = [label for _, label in major]
-    assert labels == ["100", "200", "500", "1k", "2k", "4k", "8k"], labels
-    for row, label in major:
+    axis = window.take_view.spectrogram.hz_axis
+    labels = [label for _, label in axis.ticks]
+    assert labels == ["8k", "4k", "2k", "1k", "500", "200", "100"], labels
+    for row, label in axis.ticks:
         hz = hz_of_label(label)
         expected = expected_row(hz, scale.n_mels, scale.fmin, scale.fmax)
         assert row == pytest.approx(expected, abs=1e-6), label
     assert "Hz" in axis.labelString()
+    # What is drawn: every tick on a tall plot; on a short one, the labels never overlap.
+    assert axis.shown(0, scale.n_mels, 2000) == axis.ticks
+    for pixels in (150, 300, axis.height()):
+        shown = axis.shown(0, scale.n_mels, pixels)
+        gaps = -np.diff([row for row, _ in shown]) * pixels / scale.n_mels
+        assert shown and (gaps >= 16).all(), (pixels, shown)
 
 
 def test_the_pitch_track_is_praat_s_pitch_of_the_take(window):
@@ -190,3 +195,24 @@ def test_the_readout_says_what_is_under_the_mouse(window):
 
     QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))
     assert window.readout.text() == ""
+
+
+def test_a_project_opened_before_the_window_shows_is_shown_whole(window, tmp_path):
+    """``python -m studio FOLDER`` opens the project, then shows the window: the views were
+    not laid out yet, and the x-linked views, mapping their ranges through their places on
+    screen, showed 0.91 of the take once the right-hand axes were there."""
+    from studio.main_window import MainWindow
+    from tests.studio.conftest import close_window
+
+    render(window, TEXT)
+    assert window.save_to(tmp_path / "project")
+    fresh = MainWindow(offer_recovery=False)
+    try:
+        fresh.open_project(tmp_path / "project", ask=False)
+        fresh.show()
+        wait_until(lambda: fresh.take_view.alignment.vb.width() > 100, 5, "the layout")
+        whole = fresh.take_view.take_seconds
+        for plot in (fresh.take_view.waveform, fresh.take_view.alignment):
+            assert plot.viewRange()[0] == pytest.approx([0, whole], abs=1e-6)
+    finally:
+        close_window(fresh)

@@ -92,7 +92,7 @@ def main() -> None:
     print(f"unedited CER: {corpus_cer(SENTENCES, originals):.3f}")
     print("| edit | median F0 error (cents) | worst (cents) | CER |")
     print("|---|---|---|---|")
-    for name, shift, flat in EDITS:
+    for name, _shift, flat in EDITS:
         error = errors[name]
         median = f"{np.median(error):.0f}" if error else "-"
         worst = f"{max(error):.0f}" if error else "-"

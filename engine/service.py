@@ -9,7 +9,8 @@ Requests (studio -> engine), each with a ``job`` number the events refer to:
   | path | None, "vocoder_config": path | None, "vocoder_optional": bool, "device": ...}``
   loads a voice or official acoustic checkpoint (and a vocoder, for mel models) and answers
   with what the studio shows (:class:`engine.api.LoadAnswer`): the device actually used, the
-  model and vocoder, the controls they read and their defaults, the speakers, the voices.
+  model and vocoder, the controls they read and their defaults, the speakers, the voices,
+  and the mel scale of the spectrograms it draws.
 - ``{"op": "prepare", "text": str, "controls": {...}, "seed": int, "speaker": int | None}``
   runs the front end and the duration predictor; answers with one utterance per sentence,
   each a take of its own, and the front end's warnings (:class:`engine.api.PrepareAnswer`).
@@ -18,7 +19,7 @@ Requests (studio -> engine), each with a ``job`` number the events refer to:
   phoneme by phoneme; answers as ``prepare`` does.
 - ``{"op": "render", "utterance": {...}}`` renders an utterance sentence by sentence; each
   sentence is a progress tick and a point where the job can be cancelled; answers with the
-  audio, spans, mels and timings (:class:`engine.api.RenderAnswer`).
+  audio, spans, mels, pitch and intensity and timings (:class:`engine.api.RenderAnswer`).
 - ``{"op": "cancel", "target": job}`` cancels a queued or running job (it ends with a
   ``cancelled`` event); ``{"op": "shutdown"}`` ends the process.
 
@@ -39,6 +40,7 @@ import os
 import queue
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -52,6 +54,7 @@ from engine.api import (
     CatalogueModel,
     LoadAnswer,
     LoadRequest,
+    MelScale,
     PrepareAnswer,
     PrepareRequest,
     RenderAnswer,
@@ -245,6 +248,7 @@ class EngineService:
             speakers=speakers,
             warnings=warnings_,
             catalogue=catalogue_models(warnings_),
+            mel_scale=mel_scale(synthesizer.mel_settings),
         ).to_message()
 
     def transplant(self, request: TransplantRequest, tick: Callable[[int, int], None]) -> dict:
@@ -277,9 +281,16 @@ class EngineService:
         return PrepareAnswer(takes, said).to_message()
 
     def render(self, request: RenderRequest, tick: Callable[[int, int], None]) -> dict:
-        """The utterance's audio, token spans, log-mel (and the mel model's own mel)."""
+        """The utterance's audio, token spans, log-mel (and the mel model's own mel), and its
+        pitch and intensity tracks. The tracks are made here, with the audio, rather than by
+        the task process: Praat's two pitch passes and its intensity take 40 to 75 ms per 10 s
+        of audio on a 2-core CPU (``benchmarks/pitch_tracks.py``), 13 to 19 % of the render
+        and less than the spectrogram made for the views; in the task process they would
+        cost the audio's transfer again and compete for the same cores, and could arrive
+        after, or for another render than, the audio they belong to."""
         import numpy as np
 
+        from engine.audio.prosody import take_tracks
         from engine.synthesis import Render
 
         synthesizer = self._synthesizer()
@@ -291,6 +302,9 @@ class EngineService:
             parts.append(part)
             tick(len(parts), total)
         whole = Render.joined(parts)
+        started = time.perf_counter()
+        tracks = take_tracks(whole.audio, whole.sample_rate)
+        timings = {**whole.timings, "tracks": time.perf_counter() - started}
         return RenderAnswer(
             audio=whole.audio.astype(np.float32, copy=False),
             sample_rate=whole.sample_rate,
@@ -298,9 +312,10 @@ class EngineService:
             tokens=whole.tokens,
             mel=np.asarray(whole.mel, dtype=np.float32),
             model_mel=whole.model_mel,
-            timings=whole.timings,
+            timings=timings,
             seconds=whole.seconds,
             rtf=whole.rtf,
+            tracks=tracks,
         ).to_message()
 
     def _synthesizer(self) -> Any:
@@ -317,6 +332,13 @@ class EngineService:
         defaults = dataclasses.asdict(self._synthesizer().default_controls())
         defaults.update({k: v for k, v in values.items() if k in known})
         return Controls(**defaults)
+
+
+def mel_scale(settings: Any) -> MelScale:
+    """Where the rows of the spectrograms made with ``settings`` (an
+    :class:`engine.audio.mel.MelSettings`) lie in frequency."""
+    fmax = settings.sample_rate / 2 if settings.fmax is None else settings.fmax
+    return MelScale(settings.sample_rate, settings.n_mels, float(settings.fmin), float(fmax))
 
 
 def catalogue_models(warnings_: list[str]) -> list[CatalogueModel]:

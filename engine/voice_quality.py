@@ -4,18 +4,17 @@
   speech, from Resemblyzer's speaker encoder (Wan et al. 2018, "Generalized end-to-end loss
   for speaker verification"; resemble-ai/Resemblyzer), whose pretrained weights ship inside
   its wheel: nothing is downloaded. It is the optional extra ``glottis[quality]``.
-- **Pitch** is Praat's autocorrelation F0 (Boersma 1993) through ``praat-parselmouth`` (a
-  dependency of every install): per voiced 10 ms frame, summarised as a median and a 10th-90th
-  percentile band (how much the voice moves). The tracking range is the speaker's, found in
-  two passes (:func:`pitch_range`; Hirst 2011, "The analysis by synthesis of speech melody";
-  De Looze & Hirst 2008): a first pass over 60-500 Hz finds the quartiles, the second tracks
-  between 0.75 times the first and 1.5 times the third, so that octave jumps (a frame read at
-  half its pitch) do not pass for a voice that moves. A voice meant to be someone's is tracked
+- **Pitch** is Praat's autocorrelation F0 (Boersma 1993) through ``praat-parselmouth``
+  (:mod:`engine.audio.prosody`, which the studio's pitch track uses too): per voiced 10 ms
+  frame, summarised as a median and a 10th-90th percentile band (how much the voice moves).
+  The tracking range is the speaker's, found in two passes (:func:`pitch_range`, Hirst's rule
+  in :func:`engine.audio.prosody.speaker_range`), so that octave jumps (a frame read at half
+  its pitch) do not pass for a voice that moves. A voice meant to be someone's is tracked
   in that person's range (``PitchSummary.of(clips, pitch_range(theirs))``): a render that
   keeps falling an octave below them then shows as unvoiced frames and a narrow band.
 - **Intelligibility** is Whisper tiny.en's character error rate (:mod:`engine.asr`).
 
-The packages are imported when a measure is first asked for; without them
+Resemblyzer is imported when similarity is first asked for; without it
 :class:`QualityUnavailable` says what to install.
 """
 
@@ -30,10 +29,8 @@ from typing import Any
 import numpy as np
 
 from engine.api.training import QUALITY_INSTALL_HINT
+from engine.audio.prosody import PITCH_CEILING_HZ, PITCH_FLOOR_HZ, pitch_track, speaker_range
 
-PITCH_FLOOR_HZ = 60.0
-PITCH_CEILING_HZ = 500.0
-PITCH_STEP_S = 0.01
 INSTALL_HINT = QUALITY_INSTALL_HINT
 
 
@@ -82,17 +79,7 @@ def voiced_f0(
 ) -> np.ndarray:
     """F0 in Hz of every voiced 10 ms frame of ``audio`` (Praat's autocorrelation method;
     60-500 Hz by default, which covers low male to high female voices)."""
-    try:
-        import parselmouth
-    except ImportError as error:
-        raise QualityUnavailable(
-            f"Pitch needs the package praat-parselmouth: {INSTALL_HINT}."
-        ) from error
-    samples = np.asarray(audio, dtype=np.float64).reshape(-1)
-    pitch = parselmouth.Sound(samples, sample_rate).to_pitch_ac(
-        time_step=PITCH_STEP_S, pitch_floor=floor, pitch_ceiling=ceiling
-    )
-    f0 = pitch.selected_array["frequency"]
+    f0 = pitch_track(audio, sample_rate, floor, ceiling)[1]
     return f0[f0 > 0]
 
 
@@ -125,11 +112,7 @@ class PitchSummary:
 def pitch_range(clips: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float]:
     """The pitch floor and ceiling of a speaker's clips (the module docstring's first pass);
     the full 60-500 Hz when nothing in them is voiced."""
-    first = _pooled_f0(clips, PITCH_FLOOR_HZ, PITCH_CEILING_HZ)
-    if not first.size:
-        return PITCH_FLOOR_HZ, PITCH_CEILING_HZ
-    q1, q3 = np.percentile(first, [25, 75])
-    return max(0.75 * float(q1), PITCH_FLOOR_HZ / 2), 1.5 * float(q3)
+    return speaker_range(_pooled_f0(clips, PITCH_FLOOR_HZ, PITCH_CEILING_HZ))
 
 
 def _pooled_f0(clips: Sequence[tuple[np.ndarray, int]], floor: float, ceiling: float) -> np.ndarray:

@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         stack.setContentsMargins(0, 0, 0, 0)
         stack.addWidget(self.message_bar)
         stack.addWidget(self.take_view, 1)
+        self.readout = self._cursor_readout()
+        stack.addWidget(self.readout)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -405,6 +407,7 @@ class MainWindow(QMainWindow):
         durations.setShortcut(QKeySequence("Ctrl+D"))
         durations.setStatusTip("The take's phonemes with their durations in ms, to type into")
         view.addAction(durations)
+        self._build_track_actions(view)
 
         # The "Voice" menu: recorder, dataset check, import, training.
         self.voice_panels = install_voice_panels(self)
@@ -415,6 +418,37 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         toolbar.addAction(undo)
         toolbar.addAction(redo)
+
+    def _cursor_readout(self) -> QLabel:
+        """The line under the views that says, as Praat's does, the time, frequency, phoneme,
+        word, pitch and intensity under the mouse (empty when it is off the views)."""
+        label = QLabel("")
+        label.setToolTip("What lies under the mouse on the views")
+        label.setMinimumHeight(label.fontMetrics().height() + 4)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.take_view.readout_changed.connect(label.setText)
+        return label
+
+    def _build_track_actions(self, view) -> None:
+        """View > Pitch track and Intensity track: shown or hidden, remembered (QSettings
+        "view/pitch", "view/intensity")."""
+        view.addSeparator()
+        self.track_actions: dict[str, QAction] = {}
+        for key, text, tip in (
+            ("pitch", "&Pitch track", "The F0 over the spectrogram, on the right in Hz"),
+            ("intensity", "I&ntensity track", "The intensity over the waveform, in dB"),
+        ):
+            action = self._action(view, text, self._on_tracks_toggled, tip=tip)
+            action.setCheckable(True)
+            action.setChecked(bool(self.settings.value(f"view/{key}", True, type=bool)))
+            self.track_actions[key] = action
+        self._on_tracks_toggled()
+
+    def _on_tracks_toggled(self) -> None:
+        shown = {key: action.isChecked() for key, action in self.track_actions.items()}
+        for key, value in shown.items():
+            self.settings.setValue(f"view/{key}", value)
+        self.take_view.show_tracks(shown["pitch"], shown["intensity"])
 
     def _connect(self) -> None:
         self.render_button.clicked.connect(self.render_text)
@@ -517,6 +551,8 @@ class MainWindow(QMainWindow):
         if self.project.speaker is not None and self.project.voice == info.voice:
             self.panel.speaker.setValue(self.project.speaker)
         self.take_view.show_matrix(info.mel_model)
+        if info.mel_scale is not None:
+            self.take_view.set_mel_scale(info.mel_scale)
         vocoder = f" + {info.vocoder_label}" if info.vocoder_label else ""
         self.model_label.setText(f"{info.label}{vocoder}")
         self.device_label.setText(f"on {info.device} ({info.runtime})")

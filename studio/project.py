@@ -7,6 +7,7 @@ A project is a folder::
                    utterance (phonemes, ids, predicted and edited durations, seed, controls)
     takes/NNN.wav  the audio of each take as last rendered
     takes/NNN.mel.npy  its spectrogram, as the views show it
+    takes/NNN.tracks.npz  its pitch and intensity tracks (:class:`engine.api.Tracks`)
 
 ``project.json`` is written last and atomically (temporary file, fsync, rename), so a crash
 while saving leaves the previous project readable. Utterances are stored as the engine's
@@ -16,6 +17,7 @@ while saving leaves the previous project readable. Utterances are stored as the 
 from __future__ import annotations
 
 import json
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from engine.api import RenderAnswer, SentencePlan, Utterance
+from engine.api import RenderAnswer, SentencePlan, Tracks, Utterance
 from engine.errors import SynthesisError
 from engine.storage import atomic_file
 
@@ -34,6 +36,7 @@ VERSION = 1
 PROJECT_FILE = "project.json"
 TAKES_DIR = "takes"
 MEL_SUFFIX = ".mel.npy"  # beside NNN.wav: the take's spectrogram, so a reopened take shows it
+TRACKS_SUFFIX = ".tracks.npz"  # and its pitch and intensity, for the same reason
 # Renders kept per take, keyed by durations, so undo and A/B give their audio back at once.
 RENDERS_KEPT = 8
 
@@ -52,6 +55,7 @@ class Rendered:
     mel: np.ndarray | None
     synthesis_seconds: float = 0.0
     model_mel: np.ndarray | None = None
+    tracks: Tracks | None = None
 
     @property
     def seconds(self) -> float:
@@ -66,6 +70,7 @@ class Rendered:
             mel=answer.mel,
             synthesis_seconds=answer.synthesis_seconds,
             model_mel=answer.model_mel,
+            tracks=answer.tracks,
         )
 
 
@@ -255,9 +260,15 @@ def save(project: Project, folder: Path) -> None:
             mel = np.asarray(rendered.mel, dtype=np.float32)
             atomic_write(takes_dir / mel_name, lambda f, m=mel: np.save(f, m))
             written.add(mel_name)
+        if rendered.tracks is not None:
+            tracks_name = f"{number:03d}{TRACKS_SUFFIX}"
+            arrays = rendered.tracks.to_message()
+            atomic_write(takes_dir / tracks_name, lambda f, a=arrays: np.savez(f, **a))
+            written.add(tracks_name)
     text = json.dumps(project.to_json(), ensure_ascii=False, indent=1)
     atomic_write(folder / PROJECT_FILE, lambda f: f.write(text.encode("utf-8")))
-    for stale in [*takes_dir.glob("*.wav"), *takes_dir.glob(f"*{MEL_SUFFIX}")]:
+    kept = ("*.wav", f"*{MEL_SUFFIX}", f"*{TRACKS_SUFFIX}")
+    for stale in [path for pattern in kept for path in takes_dir.glob(pattern)]:
         if stale.name not in written:
             stale.unlink(missing_ok=True)
 
@@ -280,7 +291,8 @@ def load(folder: Path) -> Project:
             spans = _spans(take.durations, len(audio))
             if spans is not None:
                 mel = _saved_mel(wav.with_name(f"{number:03d}{MEL_SUFFIX}"))
-                take.remember(take.durations, Rendered(audio, rate, spans, mel))
+                tracks = _saved_tracks(wav.with_name(f"{number:03d}{TRACKS_SUFFIX}"))
+                take.remember(take.durations, Rendered(audio, rate, spans, mel, tracks=tracks))
     return project
 
 
@@ -292,6 +304,25 @@ def _saved_mel(path: Path) -> np.ndarray | None:
     except (OSError, ValueError):
         return None
     return mel if mel.ndim == 2 and mel.size else None
+
+
+def _saved_tracks(path: Path) -> Tracks | None:
+    """A take's saved pitch and intensity, when they are there and whole (a project saved
+    before tracks were kept has none until an edit renders the take again)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            values = {name: saved[name] for name in saved.files}
+        tracks = Tracks(
+            times=values["times"],
+            f0=values["f0"],
+            intensity=values["intensity"],
+            floor=float(values["floor"]),
+            ceiling=float(values["ceiling"]),
+        )
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    lengths = {len(tracks.times), len(tracks.f0), len(tracks.intensity)}
+    return tracks if len(lengths) == 1 else None
 
 
 def _spans(durations: Sequence[int], samples: int) -> list[tuple[int, int]] | None:

@@ -7,7 +7,9 @@ This package is the contract; the studio imports nothing else of the engine's th
 - here, :class:`Utterance` and :class:`SentencePlan` (a take, everything needed to render it
   again; the engine's :class:`engine.synthesis.Synthesizer` makes and renders them, the
   studio's documents hold them), the render engine's operations (:mod:`engine.service`) and
-  :class:`LoadAnswer`, what a ``load`` answers;
+  :class:`LoadAnswer`, what a ``load`` answers (with the :class:`MelScale` its spectrograms
+  are drawn on), and :class:`RenderAnswer`, what a ``render`` answers (with the take's
+  :class:`Tracks`, its pitch and intensity);
 - :mod:`engine.api.pipe`: starting an engine process and the names every one of them speaks;
 - :mod:`engine.api.tasks` and :mod:`engine.api.dataset`: the task process's work (dataset
   import and check, the recorder's takes and phoneme counts, a voice's card) and its answers;
@@ -280,6 +282,36 @@ class CatalogueModel:
 
 
 @dataclass(frozen=True)
+class MelScale:
+    """Where the rows of the spectrograms a ``render`` answers lie in frequency: ``n_mels``
+    Slaney-scale filters between ``fmin`` and ``fmax`` Hz (:mod:`engine.audio.mel_scale`
+    converts), for audio at ``sample_rate``."""
+
+    sample_rate: int
+    n_mels: int
+    fmin: float
+    fmax: float
+
+
+@dataclass(frozen=True)
+class Tracks:
+    """A take's pitch and intensity, as Praat measures them (:mod:`engine.audio.prosody`),
+    numpy arrays of one value per frame: ``times`` (s, each frame's centre), ``f0`` (Hz, NaN
+    where unvoiced) and ``intensity`` (dB, Praat's: the samples read as pascals, re 20 uPa;
+    NaN where the frame is out of the analysis). ``floor`` and ``ceiling``: the pitch range
+    tracked in (Hz)."""
+
+    times: Any
+    f0: Any
+    intensity: Any
+    floor: float
+    ceiling: float
+
+    def to_message(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class LoadAnswer:
     """What the engine says after loading a model: what the window shows and offers."""
 
@@ -305,6 +337,7 @@ class LoadAnswer:
     compatible_vocoders: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     catalogue: list[CatalogueModel] = field(default_factory=list)
+    mel_scale: MelScale | None = None
 
     @property
     def frame_seconds(self) -> float:
@@ -321,6 +354,8 @@ class LoadAnswer:
         values = {key: value for key, value in message.items() if key in known}
         values["control_names"] = tuple(values.get("control_names", ()))
         values["catalogue"] = [CatalogueModel(**m) for m in values.get("catalogue", [])]
+        if values.get("mel_scale") is not None:
+            values["mel_scale"] = MelScale(**values["mel_scale"])
         return cls(**values)
 
 
@@ -347,7 +382,8 @@ class PrepareAnswer:
 class RenderAnswer:
     """What ``render`` answers: the audio (float32 samples), each token's sample span, the
     log-mel the views draw and the mel model's own mel (None for VITS), as numpy arrays; the
-    times the render took, by stage, and its real-time factor."""
+    times the render took, by stage, and its real-time factor; the take's pitch and
+    intensity (``tracks``)."""
 
     audio: Any
     sample_rate: int
@@ -358,19 +394,25 @@ class RenderAnswer:
     timings: dict[str, float]
     seconds: float
     rtf: float
+    tracks: Tracks | None = None
 
     @property
     def synthesis_seconds(self) -> float:
         return float(self.timings.get("synthesis", 0.0))
 
     def to_message(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        message = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.tracks is not None:
+            message["tracks"] = self.tracks.to_message()
+        return message
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> RenderAnswer:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in message.items() if key in known}
         values["spans"] = [tuple(span) for span in values["spans"]]
+        if values.get("tracks") is not None:
+            values["tracks"] = Tracks(**values["tracks"])
         return cls(**values)
 
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from engine.audio.mel_scale import mel_points, mel_to_hz
+
 HIFIGAN_EPS = 1e-9
 VITS_EPS = 1e-6
 TACOTRON2_EPS = 0.0
@@ -69,40 +71,19 @@ HIFIGAN = MelSettings(fmax=8000.0, magnitude_eps=HIFIGAN_EPS)
 TACOTRON2 = MelSettings(fmax=8000.0, magnitude_eps=TACOTRON2_EPS, pipeline="tacotron2")
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
-    """Slaney's auditory-toolbox mel scale: linear below 1 kHz, logarithmic above."""
-    hz = np.asarray(hz, dtype=np.float64)
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    log_part = min_log_mel + np.log(np.maximum(hz, min_log_hz) / min_log_hz) / logstep
-    return np.where(hz >= min_log_hz, log_part, hz / f_sp)
-
-
-def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
-    mel = np.asarray(mel, dtype=np.float64)
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    log_part = min_log_hz * np.exp(logstep * (mel - min_log_mel))
-    return np.where(mel >= min_log_mel, log_part, f_sp * mel)
-
-
 @lru_cache(maxsize=16)
 def mel_filterbank(
     sample_rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None
 ) -> torch.Tensor:
-    """Triangular Slaney-scale filters with Slaney area normalisation, [n_mels, n_fft//2+1].
+    """Triangular Slaney-scale filters (:mod:`engine.audio.mel_scale`) with Slaney area
+    normalisation, [n_mels, n_fft//2+1].
 
     Matches ``librosa.filters.mel`` defaults (htk=False, norm="slaney"), which the official
     VITS, HiFi-GAN and Grad-TTS feature code call.
     """
     fmax = sample_rate / 2.0 if fmax is None else float(fmax)
     fft_freqs = np.linspace(0.0, sample_rate / 2.0, n_fft // 2 + 1)
-    mel_points = np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2)
-    hz_points = _mel_to_hz(mel_points)
+    hz_points = mel_to_hz(mel_points(n_mels, fmin, fmax))
     widths = np.diff(hz_points)
     ramps = hz_points[:, None] - fft_freqs[None, :]
     lower = -ramps[:-2] / widths[:-1, None]

@@ -5,10 +5,10 @@ about the edited tokens is analysed and made again with WORLD (Morise, Yokomori 
 "WORLD: a vocoder-based high-quality speech synthesis system for real-time applications",
 IEICE 2016; ``pyworld``): the spectral envelope by CheapTrick and the aperiodicity by D4C, on
 frames of the model's own hop, so WORLD frame ``k`` is model frame ``k``. The F0 comes from
-Praat's autocorrelation tracker (``praat-parselmouth``) in the sentence's own range, found in
-two passes as :mod:`engine.voice_quality` finds a speaker's: WORLD's DIO and Harvest read the
-bundled voice's low, creaky F0 (about 80 Hz) an octave high or not at all. The F0 of the
-edited frames is changed in the log domain,
+Praat's autocorrelation tracker in the sentence's own range (:mod:`engine.audio.prosody`, as
+the studio's pitch track is made): WORLD's DIO and Harvest read the bundled voice's low,
+creaky F0 (about 80 Hz) an octave high or not at all. The F0 of the edited frames is changed
+in the log domain,
 
     log f0' = (1 - flatness) · log f0 + flatness · log mean + shift · ln 2 / 12,
 
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-PITCH_FLOOR_HZ = 60.0  # the first pass's range, as engine.voice_quality's
-PITCH_CEILING_HZ = 500.0
+from engine.audio.prosody import pitch_track, speaker_range
+
 RAMP_FRAMES = 4  # frames over which an edit eases in and out
 CONTEXT_FRAMES = 12  # frames analysed either side of the edit, for WORLD's windows
 FADE_FRAMES = 2  # the crossfade of the splice at each end
@@ -38,26 +38,16 @@ FADE_FRAMES = 2  # the crossfade of the splice at each end
 
 def f0_per_frame(audio: np.ndarray, sample_rate: int, hop_length: int) -> np.ndarray:
     """F0 in Hz at the centre of each frame of ``hop_length`` (0 where unvoiced), tracked by
-    Praat in the audio's own range (a first pass over 60-500 Hz, then 0.75 x its first
-    quartile to 1.5 x its third)."""
-    import parselmouth
-
-    frames = len(audio) // hop_length
-    sound = parselmouth.Sound(np.asarray(audio, dtype=np.float64), sample_rate)
+    Praat in the audio's own range (:mod:`engine.audio.prosody`'s two passes)."""
     step = hop_length / sample_rate
-    floor, ceiling = PITCH_FLOOR_HZ, PITCH_CEILING_HZ
-    for _ in range(2):
-        pitch = sound.to_pitch_ac(time_step=step, pitch_floor=floor, pitch_ceiling=ceiling)
-        voiced = pitch.selected_array["frequency"]
-        voiced = voiced[voiced > 0]
-        if not voiced.size:
-            return np.zeros(frames)
-        q1, q3 = np.percentile(voiced, [25, 75])
-        floor, ceiling = max(0.75 * q1, PITCH_FLOOR_HZ / 2), 1.5 * q3
+    floor, ceiling = speaker_range(pitch_track(audio, sample_rate)[1])
+    times, f0 = pitch_track(audio, sample_rate, floor, ceiling, step)
+    frames = len(audio) // hop_length
+    if not times.size:
+        return np.zeros(frames)
     centres = (np.arange(frames) + 0.5) * step
-    track = pitch.selected_array["frequency"]
-    nearest = np.clip(np.round((centres - pitch.xs()[0]) / step).astype(int), 0, len(track) - 1)
-    return track[nearest]
+    nearest = np.clip(np.round((centres - times[0]) / step).astype(int), 0, len(f0) - 1)
+    return f0[nearest]
 
 
 def frame_values(durations: Sequence[int], per_token: Sequence[float]) -> np.ndarray:

@@ -69,7 +69,7 @@ class Validated:
     validation sentences as the model says them now: ``similarity`` to the dataset's own
     recordings (None without the speaker encoder), Whisper's character error rate ``cer``,
     and the 10th-90th percentile band of the voice's pitch beside that of the recordings
-    (``pitch_band_hz``, ``person_band_hz``; None without the pitch tracker). ``best`` when
+    (``pitch_band_hz``, ``person_band_hz``; None without a voice check). ``best`` when
     the run's rule (:attr:`Started.best_rule`) ranks it first so far; step 0 is the starting
     voice, measured before the first step."""
 

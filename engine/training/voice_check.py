@@ -27,7 +27,7 @@ from engine.audio.levels import peak_normalize
 class Measured:
     """One validation: ``loss`` always; ``similarity``, ``cer`` and the 10th-90th percentile
     band of the pitch ``pitch_band_hz`` when the voice was checked (``similarity`` None
-    without the speaker encoder, ``pitch_band_hz`` without the pitch tracker)."""
+    without the speaker encoder)."""
 
     step: int
     loss: float
@@ -46,32 +46,27 @@ class VoiceJudge:
         clips = list(recordings)
         self.sample_rate = sample_rate
         self.reference: list[np.ndarray] | None = None
-        self.pitch_range: tuple[float, float] | None = None
-        self.pitch_band_hz: float | None = None
         try:
             self.reference = [voice_quality.speaker_embedding(a, sample_rate) for a in clips]
         except voice_quality.QualityUnavailable:
             pass
-        try:
-            timed = [(audio, sample_rate) for audio in clips]
-            self.pitch_range = voice_quality.pitch_range(timed)
-            pitch = voice_quality.PitchSummary.of(timed, self.pitch_range)
-            self.pitch_band_hz = pitch.spread_hz
-        except voice_quality.QualityUnavailable:
-            pass
+        timed = [(audio, sample_rate) for audio in clips]
+        self.pitch_range = voice_quality.pitch_range(timed)
+        self.pitch_band_hz = voice_quality.PitchSummary.of(
+            timed, self.pitch_range
+        ).spread_hz
 
     def measure(
         self, step: int, loss: float, renders: Sequence[np.ndarray], texts: Sequence[str]
     ) -> Measured:
         rate = self.sample_rate
         heard = [transcribe(peak_normalize(audio), rate) for audio in renders]
-        similarity = band = None
+        similarity = None
         if self.reference is not None:
             embeddings = [voice_quality.speaker_embedding(a, rate) for a in renders]
             similarity = voice_quality.similarity(embeddings, self.reference)
-        if self.pitch_range is not None:
-            timed = [(audio, rate) for audio in renders]
-            band = voice_quality.PitchSummary.of(timed, self.pitch_range).spread_hz
+        timed = [(audio, rate) for audio in renders]
+        band = voice_quality.PitchSummary.of(timed, self.pitch_range).spread_hz
         return Measured(step, loss, similarity, corpus_cer(list(texts), heard), band)
 
     def ranks_above(

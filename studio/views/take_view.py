@@ -7,20 +7,26 @@ waveform or the spectrogram selects a stretch of time, as in Praat; the selected
 select the time they span. The selected time is shaded on every view and is what Play plays.
 With the view focused, Left/Right shorten/lengthen the selected phonemes by one frame and
 Ctrl+Left/Right select the previous/next phoneme.
+
+The take's pitch is drawn over the spectrogram and its intensity over the waveform, each on a
+right-hand axis of its own (``show_tracks`` shows or hides them); ``readout_changed`` says
+what lies under the mouse (:mod:`studio.views.readout`), and "" when it leaves the views.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 
+from engine.api import MelScale
 from studio import durations as dur
 from studio.appearance import PlotColors
 from studio.project import Rendered, Take
 from studio.views.alignment import AlignmentPlot
 from studio.views.matrix import AlignmentMatrixPlot
+from studio.views.readout import Readout, phoneme_and_word, segment_at, track_value
 from studio.views.spectrogram import SpectrogramPlot
 from studio.views.time_range import range_band
 from studio.views.waveform import WaveformPlot
@@ -28,6 +34,7 @@ from studio.views.waveform import WaveformPlot
 MATRIX_ROW = 2  # the alignment matrix's row, between the spectrogram and the editor
 ZOOM_STEP = 2.0  # each zoom in halves the time shown, each zoom out doubles it
 NARROWEST_FRAMES = 8  # the least time a view shows
+AXIS_WIDTH = 60  # pixels of each right-hand axis
 
 
 class TakeView(pg.GraphicsLayoutWidget):
@@ -39,6 +46,7 @@ class TakeView(pg.GraphicsLayoutWidget):
     nudge_requested = Signal(int)  # frames (+ longer, - shorter) for the selection
     selection_changed = Signal(int, int)  # first, last segment (-1, -1: none)
     range_changed = Signal(float, float)  # the selected time in seconds (-1, -1: none)
+    readout_changed = Signal(str)  # what lies under the mouse ("" when it is off the views)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -61,6 +69,16 @@ class TakeView(pg.GraphicsLayoutWidget):
         self.alignment.setLabel("bottom", "time", units="s")
         for plot in self.plots:
             plot.getAxis("left").setWidth(60)
+            # Every view keeps a right axis as wide as the tracks' own, so that one time
+            # lies at one x in all of them.
+            plot.showAxis("right")
+            plot.getAxis("right").setWidth(AXIS_WIDTH)
+        for plot in (self.matrix, self.alignment):
+            plot.getAxis("right").setStyle(showValues=False)
+        for plot in self.plots:
+            # Laid out now: x-linked views map their ranges through their places on screen,
+            # so an axis not yet counted would narrow a take opened before the window shows.
+            plot.layout.activate()
         # Before the first take: a second of time, the spectrogram's 80 bins, a full-scale
         # waveform (not pyqtgraph's default of -0.5 to 0.5, which it labels "(x0.001)" and
         # scales by a thousand).
@@ -136,12 +154,16 @@ class TakeView(pg.GraphicsLayoutWidget):
         if take is None:
             self.waveform.show_audio(None, 1)
             self.spectrogram.show_mel(None, 0)
+            self.spectrogram.show_pitch(None)
+            self.waveform.show_intensity(None)
             self.alignment.clear_take()
             self.set_selection(-1, -1)
             return
         if rendered is not None:
             self.waveform.show_audio(rendered.audio, rendered.sample_rate)
             self.spectrogram.show_mel(rendered.mel, rendered.seconds)
+            self.spectrogram.show_pitch(rendered.tracks)
+            self.waveform.show_intensity(rendered.tracks)
         self.alignment.show_take(take.tokens, take.durations, frame_seconds, keep_view=same)
         count = len(self.alignment.parts)
         if self.first >= count:
@@ -151,11 +173,62 @@ class TakeView(pg.GraphicsLayoutWidget):
         elif self.time_range is not None:
             self.set_time_range(*self.time_range)
 
+    def set_mel_scale(self, scale: MelScale) -> None:
+        """Label the spectrogram in Hz as the loaded model's mel filters lie."""
+        self.spectrogram.set_mel_scale(scale)
+
+    def show_tracks(self, pitch: bool, intensity: bool) -> None:
+        """Show or hide the pitch track (over the spectrogram) and the intensity track (over
+        the waveform), each with its axis."""
+        self.spectrogram.set_pitch_shown(pitch)
+        self.waveform.set_intensity_shown(intensity)
+
+    def readout_at(self, scene_pos: QPointF) -> Readout | None:
+        """What lies at ``scene_pos``: None off the plots' data areas or before a take."""
+        take = self._take
+        if take is None:
+            return None
+        for plot in self.plots:
+            if plot.scene() is not self.scene() or not plot.vb.sceneBoundingRect().contains(
+                scene_pos
+            ):
+                continue
+            point = plot.vb.mapSceneToView(scene_pos)
+            seconds = float(point.x())
+            if not 0.0 <= seconds <= self.take_seconds:
+                return None
+            parts = self.alignment.parts
+            index = segment_at(dur.starts(take.durations, parts), seconds / self._frame_seconds)
+            phoneme, word = phoneme_and_word(take.text, parts, index)
+            spectrogram = self.spectrogram
+            hz = spectrogram.hz_at(float(point.y())) if plot is spectrogram else None
+            tracks = spectrogram.tracks
+            return Readout(
+                seconds,
+                hz,
+                phoneme,
+                word,
+                track_value(tracks, "f0", seconds),
+                track_value(tracks, "intensity", seconds),
+            )
+        return None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Every move updates the readout (the scene's own move signal drops moves that come
+        faster than a screen redraws, which could leave the readout where the mouse was)."""
+        super().mouseMoveEvent(event)
+        readout = self.readout_at(self.mapToScene(event.position().toPoint()))
+        self.readout_changed.emit("" if readout is None else readout.text())
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().leaveEvent(event)
+        self.readout_changed.emit("")
+
     def apply_palette(self, colors: PlotColors) -> None:
         """Plot background, axes, labels and lines in the window's palette colours."""
         self.setBackground(colors.background)
         for plot in self.plots:
-            for name in ("left", "bottom"):
+            for name in ("left", "bottom", "right"):
                 plot.getAxis(name).setPen(colors.foreground)
                 plot.getAxis(name).setTextPen(colors.foreground)
         self.alignment.set_colors(colors.foreground, colors.boundary, colors.active)

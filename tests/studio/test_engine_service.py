@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.api import ANSWERS, LoadAnswer, PrepareAnswer, RenderAnswer, Utterance, pipe
+from engine.api import (
+    ANSWERS,
+    LoadAnswer,
+    MelScale,
+    PrepareAnswer,
+    RenderAnswer,
+    Tracks,
+    Utterance,
+    pipe,
+)
 from engine.api.pipe import EngineProcess, start_process
 
 
@@ -29,6 +38,8 @@ def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_
         assert loaded["device"] and "noise_scale" in loaded["control_names"]
         info = ANSWERS["load"].from_message(loaded)
         assert isinstance(info, LoadAnswer) and info.frame_seconds == 256 / info.sample_rate
+        # VITS's spectrogram for the views: 80 Slaney mels from 0 Hz to half the rate
+        assert info.mel_scale == MelScale(info.sample_rate, 80, 0.0, info.sample_rate / 2)
 
         text = " ".join(f"Sentence {n} is here to make the render long." for n in range(8))
         engine.requests.send({"op": "prepare", "job": 2, "text": text, "seed": 1})
@@ -51,6 +62,10 @@ def test_requests_answer_with_events_and_a_render_can_be_cancelled(glottis_data_
         rendered = ANSWERS["render"].from_message(result)
         assert isinstance(rendered, RenderAnswer) and rendered.synthesis_seconds > 0
         assert rendered.spans[0] == (0, rendered.spans[0][1]) and rendered.rtf > 0
+        tracks = rendered.tracks
+        assert isinstance(tracks, Tracks) and rendered.timings["tracks"] > 0
+        assert len(tracks.times) == len(tracks.f0) == len(tracks.intensity) > 0
+        assert tracks.times[-1] < rendered.seconds and np.isfinite(tracks.f0).any()
 
         engine.requests.send({"op": "render", "job": 4, "utterance": whole})
         engine.requests.send({"op": "cancel", "job": 0, "target": 4})

@@ -45,6 +45,11 @@ def test_sigkill_after_an_edit_loses_nothing_autosaved(studio_app, glottis_data_
         assert list(window.current_take.durations) == saved["durations"]
         assert window.current_take.durations != window.current_take.predicted
         assert window.modified
+        # The edited take comes back with its audio, spectrogram and pitch and intensity.
+        recovered = window.current_take.rendered
+        assert recovered is not None and recovered.mel is not None
+        assert recovered.tracks is not None and len(recovered.tracks.times)
+        assert window.take_view.spectrogram.tracks is recovered.tracks
         rendered(window)
         assert not recovery.orphans()
     finally:

@@ -1,0 +1,50 @@
+"""What a take's alignment must say, worked out token by token from its durations, apart from
+``engine.segments`` and ``engine.alignment_export`` (which the tests hold to it).
+
+A sounding token is one with a letter in it (a phoneme, a stress or length mark); a blank
+after it lasts as part of it; everything else (markers, spaces, punctuation and the blanks
+after them) is silence. Words are the runs of sounding tokens between silences. The texts of
+the tests put punctuation only at words' ends, where this and the export's rule agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+BLANK_TOKENS = ("_", "<blank>")
+
+
+def expected_frames(
+    sentences: Sequence[tuple[Sequence[str], Sequence[int]]],
+) -> list[list[tuple[int, int, str]]]:
+    """Per word, its phones as (first frame, end frame, label), frames counted from the first
+    sentence's start; sentences follow one another with no gap."""
+    found: list[list[tuple[int, int, str]]] = []
+    frame = 0
+    for tokens, durations in sentences:
+        word: list[tuple[int, int, str]] = []
+        for token, frames in zip(tokens, durations, strict=True):
+            sounding = token not in BLANK_TOKENS and any(c.isalpha() for c in token)
+            if token in BLANK_TOKENS and word and word[-1][1] == frame:
+                word[-1] = (word[-1][0], frame + frames, word[-1][2])
+            elif sounding:
+                word.append((frame, frame + frames, token.removeprefix("@")))
+            elif token not in BLANK_TOKENS and word:
+                found.append(word)
+                word = []
+            frame += frames
+        if word:
+            found.append(word)
+    return found
+
+
+def expected_seconds(
+    sentences: Sequence[tuple[Sequence[str], Sequence[int]]], frame_seconds: float
+) -> list[list[tuple[float, float, str]]]:
+    """``expected_frames`` in seconds (each boundary its frame times ``frame_seconds``),
+    without the phones that last no frame, nor the words left with none."""
+    words = [
+        [(a * frame_seconds, b * frame_seconds, label) for a, b, label in word if b > a]
+        for word in expected_frames(sentences)
+    ]
+    return [word for word in words if word]

@@ -235,11 +235,15 @@ def test_long_takes_count_hours_and_vtt_escapes_markup():
 def test_written_words_follow_what_espeak_said(synthesizer):
     """espeak joins some words ("in the", "that one") and says "$42" as three: each written
     word still labels the interval where it is said."""
-    take = synthesizer.prepare("I paid $42 for it in the end, didn't I? Mr. Jones said so.")
+    take = synthesizer.prepare(
+        "I paid $42 for it in the end, didn't I? Mr. Jones said so. "
+        "The wind pushed it open, at the moment I am # one."
+    )
     texts = [word.text for word in ae.alignment([take]).words]
     assert texts == [
         "I", "paid", "$42", "for", "it", "in the", "end", "didn't", "I",
         "Mister", "Jones", "said", "so",
+        "The", "wind", "pushed", "it", "open", "at", "the", "moment", "I am", "#", "one",
     ]  # fmt: skip
 
 

@@ -28,11 +28,11 @@ programme over both sequences): the difference between a pair's phonemes and its
 times :data:`PHONEMES_PER_LETTER` (not counted for a word with digits, whose spoken length no
 count of characters tells), :data:`JOIN_COST` for each word beyond one a side (and
 :data:`MERGE_LETTER_COST` a letter of written words said as one), :data:`INITIAL_COST` where
-the first letter cannot spell the first phoneme, and never two written words of two clauses
-as one (espeak does not join across punctuation). "in the" then becomes one interval, "$42"
-one over three spoken words. On the 177 sentences of the recording prompts every word lands
-where it is said (the 49 sentences where espeak joins words, and the 128 where it does not).
-A sentence with no written word is labelled with its phonemes.
+the first letter cannot spell the first phoneme, and :data:`CLAUSE_COST` for written words of
+two clauses said as one (espeak does not join across punctuation). "in the" then becomes one
+interval, "$42" one over three spoken words. On the 177 sentences of the recording prompts
+every word lands where it is said (the 49 sentences where espeak joins words, and the 128
+where it does not). A sentence with no written word is labelled with its phonemes.
 
 Light: no torch or numpy (praatio needs neither), so the window imports it.
 """
@@ -48,7 +48,15 @@ from pathlib import Path
 from praatio.utilities import textgrid_io
 
 from engine.api import SentencePlan, Utterance
-from engine.segments import ARPABET_PREFIX, Segment, segments, starts, words
+from engine.segments import (
+    ARPABET_PREFIX,
+    Segment,
+    is_pause,
+    segments,
+    starts,
+    words,
+    written_words,
+)
 from engine.storage import atomic_file
 
 TEXTGRID, JSON, SRT, VTT = ".TextGrid", ".json", ".srt", ".vtt"
@@ -70,6 +78,10 @@ JOIN_COST = 1.5
 # much more a letter, so of two pairings that fit as well the shorter join is taken
 # ("moment I am" is "moment" + "I am").
 MERGE_LETTER_COST = 0.05
+# espeak never says two clauses as one word: written words across punctuation said as one cost
+# this much more (a cost, not a rule, so that a pairing is always found).
+CLAUSE_COST = 10.0
+QUOTES = "\"'“”‘’«»()[]{}"  # no clause ends at these
 SPOKEN_SYMBOL_LETTERS = 4  # a sign said as a word ("$", "%") counts as four letters
 # The first letters a word may be written with, by its first phoneme (IPA of espeak, ARPAbet
 # of CMUdict); a vowel is written with a vowel letter or "h" ("hour"). A pairing whose written
@@ -86,7 +98,6 @@ SPELLINGS = {
     "K": "kcq", "L": "l", "M": "m", "N": "nkg", "NG": "n", "P": "p", "R": "rw", "S": "scpz",
     "SH": "sc", "T": "t", "TH": "t", "V": "v", "W": "wo", "Y": "yuej", "Z": "zx", "ZH": "gj",
 }  # fmt: skip
-EDGE_MARKS = ".,;:!?…\"'“”‘’«»()[]{}<>—–-¿¡"
 
 
 class AlignmentFormatError(ValueError):
@@ -178,23 +189,15 @@ def _sentence_words(
 
 
 def _written_words(text: str) -> list[tuple[str, bool]]:
-    """The sentence's words as written, each with whether punctuation ends it (a clause
-    ends there, and espeak never says two clauses as one word): split at white space,
-    quotes and punctuation at their ends left off; a "word" with nothing said ("—") is none,
-    but ends the clause before it."""
-    found: list[tuple[str, bool]] = []
-    for raw in text.split():
-        word = raw.strip(EDGE_MARKS)
-        if any(c.isalnum() or _is_said_sign(c) for c in word):
-            found.append((word, raw.rstrip("\"'“”‘’»)]}") != raw.rstrip(EDGE_MARKS)))
-        elif found:
-            found[-1] = (found[-1][0], True)
-    return found
-
-
-def _is_said_sign(c: str) -> bool:
-    """A sign espeak says as a word: "$", "+", "%", "&", "#", "@"."""
-    return unicodedata.category(c)[0] == "S" or c in "%&#@"
+    """The sentence's words as written (:func:`engine.segments.written_words`), each with
+    whether punctuation follows it before the next (a clause ends there, and espeak never
+    says two clauses as one word)."""
+    spans = written_words(text)
+    ends = [a for a, _ in spans[1:]] + [len(text)] * bool(spans)
+    return [
+        (text[a:b], any(is_pause(c) for c in text[b:end] if c not in QUOTES and not c.isspace()))
+        for (a, b), end in zip(spans, ends, strict=True)
+    ]
 
 
 def _letters(word: str) -> float | None:
@@ -203,7 +206,7 @@ def _letters(word: str) -> float | None:
     if any(c.isdigit() for c in word):
         return None
     return sum(1 for c in word if c.isalpha()) + sum(
-        SPOKEN_SYMBOL_LETTERS for c in word if _is_said_sign(c)
+        SPOKEN_SYMBOL_LETTERS for c in word if c in "$€£#@&+%/"
     )
 
 
@@ -239,9 +242,9 @@ def _pairings(
     (one to one, or one to several either way), at the least cost: the difference of the
     pair's expected and spoken phoneme counts (none for a word with digits), each word beyond
     one a side :data:`JOIN_COST`, a first letter the first phoneme is not written with
-    :data:`INITIAL_COST`; words of two clauses are never one. ``written``: (letters, first
-    letter, whether a clause ends after it); ``spoken``: (phonemes, the first letters it may
-    be written with)."""
+    :data:`INITIAL_COST`, words of two clauses as one :data:`CLAUSE_COST`. ``written``:
+    (letters, first letter, whether a clause ends after it); ``spoken``: (phonemes, the first
+    letters it may be written with)."""
     if not written:
         return [((0, 0), (i, i + 1)) for i in range(len(spoken))]
     if not spoken:
@@ -255,9 +258,10 @@ def _pairings(
             if (i, j) not in best:
                 continue
             for di, dj in steps:
-                if i + di > m or j + dj > n or any(w[2] for w in written[i : i + di - 1]):
+                if i + di > m or j + dj > n:
                     continue
                 total = best[i, j][0] + JOIN_COST * (di + dj - 2)
+                total += CLAUSE_COST * sum(w[2] for w in written[i : i + di - 1])
                 letters = [w[0] for w in written[i : i + di]]
                 known = sum(c for c in letters if c is not None)
                 if None not in letters:

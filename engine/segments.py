@@ -8,13 +8,15 @@ with its marks, which espeak-ng writes as tokens of their own: a stress mark (ˈ
 the phoneme after it, a length mark (ː ˑ), another modifier letter (ʰ ʲ) or a combining
 diacritic to the phoneme before it, so "ˈiː" is one segment. The studio's
 alignment editor shows them under the spectrogram (``studio.durations`` edits them) and the
-alignment export (:mod:`engine.alignment_export`) writes them, so both group tokens the same way.
+alignment export (:mod:`engine.alignment_export`) writes them, so both group tokens the same way;
+the words of the text as written are here too (the override and the export label with them).
 
 Light: no torch or numpy, so the window imports it.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +29,10 @@ WORD_BREAK = " "
 MARKER_LABELS = {"^": "", "$": ""}
 ARPABET_PREFIX = "@"  # the ARPAbet front end's phones: "@HH"; shown as "HH"
 STRESS_MARKS = frozenset("ˈˌ")  # belong to the phoneme after them
+# A written word: an override already written (``[[...]]``, ``{...}``), or a run of letters
+# and digits with apostrophes, hyphens or full stops inside ("don't", "U.S.A", "3.5") and the
+# signs said with it ("$42", "50%"), or a sign said alone ("&", "#", the "/" of "3/4").
+WRITTEN_WORD = re.compile(r"\[\[.*?\]\]|\{.*?\}|[$€£#@]?[^\W_]+(?:['’.-][^\W_]+)*%?|[&+#%@$€£/]")
 
 
 @dataclass(frozen=True)
@@ -120,3 +126,8 @@ def starts(durations: Sequence[int], parts: Sequence[Segment]) -> list[int]:
     for segment in parts:
         result.append(result[-1] + segment.frames(durations))
     return result
+
+
+def written_words(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` starts and ends (character offsets)."""
+    return [match.span() for match in WRITTEN_WORD.finditer(text)]

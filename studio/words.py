@@ -1,41 +1,19 @@
-"""Words of a take as written and as spoken, matched one to one where they can be, so that an
-edit on a selected word (its phonemes given) reaches the very word of the text.
-
-The text's words are runs of letters, digits and apostrophes or hyphens inside them, and a
-phoneme override already written (``[[...]]`` or ``{...}``) counts as one word. The spoken
-words are the editor's segments between word breaks that say something. The two match only
-when there are as many of each: a number or an abbreviation read as several words ("42" is
-"forty two") makes them differ, and then the window asks which word is meant.
+"""Words of a take as written and as spoken (:func:`engine.segments.written_words` and
+:func:`engine.segments.words`), matched one to one where they can be, so that an edit on a
+selected word (its phonemes given) reaches the very word of the text. The two match only when
+there are as many of each: a number or an abbreviation read as several words ("42" is "forty
+two") makes them differ, and then the window asks which word is meant.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from engine.api import is_speakable
-from studio.durations import WORD_BREAK, Segment
+from engine.segments import Segment, written_words
+from engine.segments import words as spoken_words
 
-WRITTEN_WORD = re.compile(r"\[\[.*?\]\]|\{.*?\}|[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def written_words(text: str) -> list[tuple[int, int]]:
-    """Where each word of ``text`` starts and ends (character offsets)."""
-    return [match.span() for match in WRITTEN_WORD.finditer(text)]
-
-
-def spoken_words(parts: Sequence[Segment]) -> list[tuple[int, int]]:
-    """The first and last segment of each word that says something."""
-    words: list[tuple[int, int]] = []
-    start = None
-    for index, part in enumerate([*parts, Segment(WORD_BREAK, 0, 0)]):
-        if part.label in (WORD_BREAK, ""):
-            if start is not None and any(is_speakable(p.label) for p in parts[start:index]):
-                words.append((start, index - 1))
-            start = None
-        elif start is None:
-            start = index
-    return words
+__all__ = ["sounds_of", "spoken_words", "written_word_at", "written_words"]
 
 
 def written_word_at(text: str, parts: Sequence[Segment], segment: int) -> tuple[int, int] | None:

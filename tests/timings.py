@@ -1,17 +1,20 @@
 """What a take's alignment must say, worked out token by token from its durations, apart from
 ``engine.segments`` and ``engine.alignment_export`` (which the tests hold to it).
 
-A sounding token is one with a letter in it (a phoneme, a stress or length mark); a blank
-after it lasts as part of it; everything else (markers, spaces, punctuation and the blanks
-after them) is silence. Words are the runs of sounding tokens between silences. The texts of
-the tests put punctuation only at words' ends, where this and the export's rule agree.
+A sounding token is one with a letter in it; a blank after it lasts as part of it; a stress
+mark (ˈ ˌ) is one phone with the token after it, a length mark or modifier letter (ː ʲ) with
+the one before; everything else (markers, spaces, punctuation and the blanks after them) is
+silence. Words are the runs of sounding tokens between silences. The texts of the tests put
+punctuation only at words' ends, where this and the export's rule agree.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 BLANK_TOKENS = ("_", "<blank>")
+STRESS = ("ˈ", "ˌ")
 
 
 def expected_frames(
@@ -25,8 +28,13 @@ def expected_frames(
         word: list[tuple[int, int, str]] = []
         for token, frames in zip(tokens, durations, strict=True):
             sounding = token not in BLANK_TOKENS and any(c.isalpha() for c in token)
-            if token in BLANK_TOKENS and word and word[-1][1] == frame:
-                word[-1] = (word[-1][0], frame + frames, word[-1][2])
+            trailing = (
+                len(token) == 1 and token not in STRESS and unicodedata.category(token) == "Lm"
+            )
+            stressed = bool(word) and word[-1][2] in STRESS
+            if (token in BLANK_TOKENS or trailing or stressed) and word and word[-1][1] == frame:
+                label = word[-1][2] + ("" if token in BLANK_TOKENS else token)
+                word[-1] = (word[-1][0], frame + frames, label)
             elif sounding:
                 word.append((frame, frame + frames, token.removeprefix("@")))
             elif token not in BLANK_TOKENS and word:

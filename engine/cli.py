@@ -103,6 +103,13 @@ def _build_parser() -> argparse.ArgumentParser:
     say.add_argument("--out-dir", type=Path, help="folder for 0001.wav, ... (with --text-file)")
     _add_voice_options(say)
     say.add_argument("--durations", type=Path, help="JSON from `glottis phonemes --json`")
+    say.add_argument(
+        "--alignment",
+        type=Path,
+        metavar="FILE",
+        help="also write the word and phoneme timings of the WAV: FILE.TextGrid (Praat), "
+        ".json, .srt or .vtt (one subtitle cue per word)",
+    )
     say.add_argument("--float", action="store_true", help="write 32-bit float (default 16-bit)")
     say.add_argument("--play", action="store_true", help="play the result when a device exists")
 
@@ -314,10 +321,37 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
     return [(args.text, out, "the text")]
 
 
+def _alignment_path(args: argparse.Namespace) -> Path | None:
+    """Where ``--alignment`` goes, its format and folder checked before any synthesis."""
+    from engine.alignment_export import AlignmentFormatError, format_of
+
+    if args.alignment is None:
+        return None
+    if args.text_file is not None:
+        raise UserError("--alignment applies to a single text, not to --text-file")
+    try:
+        format_of(args.alignment)
+    except AlignmentFormatError as error:
+        raise UserError(f"--alignment {error}") from error
+    path = args.alignment.resolve()
+    _check_writable_file(path)
+    return path
+
+
+def _write_alignment(utterance: Utterance, path: Path) -> None:
+    from engine.alignment_export import alignment, write_alignment
+
+    try:
+        write_alignment(alignment([utterance]), path)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
+
+
 def _say(args: argparse.Namespace) -> None:
     from engine.audio.levels import peak_normalize
     from engine.audio.wav import atomic_wav_writer
 
+    alignment_path = _alignment_path(args)
     jobs = _jobs(args)
     synthesizer = _synthesizer(args)
     for text, _, where in jobs:
@@ -339,6 +373,11 @@ def _say(args: argparse.Namespace) -> None:
                     append(peak_normalize(part.audio))
                     audio_seconds += part.seconds
                     synthesis_seconds += part.timings["synthesis"]
+                # The sentences follow one another with nothing between or trimmed, so the
+                # timings are the durations' end to end. Written inside the WAV's write: when
+                # it fails, the WAV is not left either.
+                if alignment_path is not None:
+                    _write_alignment(utterance, alignment_path)
         except OSError as error:
             raise UserError(f"cannot write {out_path}: {error.strerror or error}") from error
     rtf = synthesis_seconds / audio_seconds if audio_seconds else float("nan")

@@ -1,14 +1,10 @@
 """Duration edits on a take's tokens, as the alignment editor presents them.
 
-A VITS front end puts a blank token (``_``) between every two phonemes, and the Glow-TTS and
-Grad-TTS front ends (``<blank>``) do the same; the engine gives each token its own duration.
-The editor shows *segments*: one phoneme unit with the blanks that follow it, so the labels
-under the spectrogram are the phonemes a person reads. A unit is a phoneme with its marks,
-which espeak-ng writes as tokens of their own: a stress mark (ˈ ˌ) belongs to the phoneme
-after it, a length mark (ː ˑ), another modifier letter (ʰ ʲ) or a combining diacritic to the
-phoneme before it, so "ˈiː" is one segment to see and drag. When a segment's length changes,
-its tokens share the change in proportion to their lengths (largest remainder), and a token
-that had at least one frame keeps at least one.
+The editor shows *segments* (:mod:`engine.segments`, shared with the alignment export): one
+phoneme unit (a phoneme with its stress and length marks) with the blanks that follow it, so
+the labels under the spectrogram are the phonemes a person reads. When a segment's length
+changes, its tokens share the change in proportion to their lengths (largest remainder), and a
+token that had at least one frame keeps at least one.
 
 Everything here works on plain lists of frames and returns new lists; nothing is changed in
 place. The functions are pure so the undo commands can store before and after.
@@ -16,74 +12,36 @@ place. The functions are pure so the undo commands can store before and after.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from engine.segments import WORD_BREAK, Segment, label, segments, starts, word_at
+
+__all__ = [
+    "DEFAULT_FRAME_SECONDS",
+    "WORD_BREAK",
+    "DurationEditError",
+    "Segment",
+    "boundary_limits",
+    "carry_over",
+    "label",
+    "minimum_frames",
+    "move_boundary",
+    "nudge",
+    "reset",
+    "resize",
+    "segments",
+    "starts",
+    "stretch",
+    "word_at",
+]
 
 # Frames of the bundled voice (hop 256 at 22050 Hz), until the engine says what the loaded
 # model's are.
 DEFAULT_FRAME_SECONDS = 256 / 22050
 
-BLANKS = frozenset({"_", "<blank>"})
-WORD_BREAK = " "
-# Labels shown for the front end's start and end markers.
-MARKER_LABELS = {"^": "", "$": ""}
-ARPABET_PREFIX = "@"  # the ARPAbet front end's phones: "@HH"; shown as "HH"
-STRESS_MARKS = frozenset("ˈˌ")  # belong to the phoneme after them
-
 
 class DurationEditError(ValueError):
     """An edit that cannot be made (nothing selected, a factor out of range, ...)."""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Tokens ``first`` to ``stop - 1`` of a take, shown as one labelled phoneme."""
-
-    label: str
-    first: int
-    stop: int
-
-    def frames(self, durations: Sequence[int]) -> int:
-        return sum(durations[self.first : self.stop])
-
-
-def segments(tokens: Sequence[str]) -> list[Segment]:
-    """Each phoneme unit (a phoneme with its marks) with the blanks after it; leading blanks
-    form a segment alone."""
-    result: list[Segment] = []
-    start = 0
-    before = ""  # the last token that is not a blank
-    for index in range(1, len(tokens) + 1):
-        if tokens[index - 1] not in BLANKS:
-            before = tokens[index - 1]
-        if index == len(tokens) or _starts_unit(tokens[index], before):
-            labels = [label(t) for t in tokens[start:index] if t not in BLANKS]
-            result.append(Segment("".join(labels), start, index))
-            start = index
-    return result
-
-
-def _starts_unit(token: str, before: str) -> bool:
-    """Whether ``token``, after the token ``before``, begins a unit of its own."""
-    if token in BLANKS or before in STRESS_MARKS:
-        return False
-    return not (len(token) == 1 and _is_trailing_mark(token) and before not in (WORD_BREAK, ""))
-
-
-def _is_trailing_mark(token: str) -> bool:
-    """A length mark, modifier letter or combining diacritic: part of the phoneme before."""
-    return token not in STRESS_MARKS and unicodedata.category(token) in ("Lm", "Mn", "Sk")
-
-
-def label(token: str) -> str:
-    """What the editor shows for ``token``: nothing for a blank or marker, an ARPAbet phone
-    without its prefix."""
-    if token in BLANKS:
-        return ""
-    if token.startswith(ARPABET_PREFIX) and len(token) > 1:
-        return token[1:]
-    return MARKER_LABELS.get(token, token)
 
 
 def minimum_frames(durations: Sequence[int], segment: Segment) -> int:
@@ -164,29 +122,6 @@ def reset(
     result = list(durations)
     start, stop = parts[first].first, parts[last].stop
     result[start:stop] = predicted[start:stop]
-    return result
-
-
-def word_at(parts: Sequence[Segment], index: int) -> tuple[int, int]:
-    """The first and last segment of the word that segment ``index`` belongs to (the run of
-    segments between word breaks and the sentence's markers)."""
-    breaks = {i for i, s in enumerate(parts) if s.label in (WORD_BREAK, "")}
-    if index in breaks:
-        return index, index
-    first = index
-    while first - 1 >= 0 and first - 1 not in breaks:
-        first -= 1
-    last = index
-    while last + 1 < len(parts) and last + 1 not in breaks:
-        last += 1
-    return first, last
-
-
-def starts(durations: Sequence[int], parts: Sequence[Segment]) -> list[int]:
-    """The frame each segment starts on, and the take's length in frames at the end."""
-    result = [sum(durations[: parts[0].first])] if parts else [0]
-    for segment in parts:
-        result.append(result[-1] + segment.frames(durations))
     return result
 
 

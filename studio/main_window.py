@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import alignment_export as alignments
 from engine.api import (
     LOAD,
     MAX_NOISE_GAIN,
@@ -241,6 +242,18 @@ class MainWindow(QMainWindow):
         )
         self.export_all_action = self._action(
             file, "Export &all takes joined...", self.export_all, "Ctrl+Shift+E"
+        )
+        self.export_alignment_action = self._action(
+            file,
+            "Export a&lignment...",
+            self.export_alignment,
+            tip="The take's word and phoneme timings: Praat TextGrid, JSON, SRT or WebVTT",
+        )
+        self.export_all_alignment_action = self._action(
+            file,
+            "Export alignment of all takes &joined...",
+            lambda: self.export_alignment(every_take=True),
+            tip="The timings of every take, joined as Export all takes joins their audio",
         )
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -1403,6 +1416,50 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {target}", 5000)
         return target
 
+    def export_alignment(self, path: str | None = None, every_take: bool = False) -> Path | None:
+        """The current take's word and phoneme timings (or every take's, end to end as
+        ``export_all`` joins their audio), in the format of the file's extension, else of the
+        dialog's filter; without ``path``, ask where, offering the last format used."""
+        take = self.current_take
+        takes = list(self.project.takes) if every_take else [take] if take else []
+        if not takes or any(t.rendered is None for t in takes):
+            self.message_bar.show_message(
+                "Wait until every take is rendered." if every_take else "Render a take first.",
+                "warning",
+            )
+            return None
+        extension = str(self.settings.value("alignment_format") or alignments.TEXTGRID)
+        extension = extension if extension in alignments.FORMATS else alignments.TEXTGRID
+        if not path:
+            if every_take:
+                stem = self.path.name if self.path else "glottis"
+            else:
+                stem = f"take-{self.current_index + 1:03d}"
+            start = Path(str(self.settings.value("export_dir") or Path.home())) / stem
+            filters = {f"{name} (*{ext})": ext for ext, name in alignments.FORMATS.items()}
+            chosen = next(f for f, ext in filters.items() if ext == extension)
+            path, chosen = QFileDialog.getSaveFileName(
+                self, "Export alignment", f"{start}{extension}", ";;".join(filters), chosen
+            )
+            if not path:
+                return None
+            extension = filters.get(chosen, extension)
+        target = Path(path)
+        try:
+            extension = alignments.format_of(target)
+        except alignments.AlignmentFormatError:
+            target = target.with_suffix(extension)
+        timings = alignments.alignment([t.utterance for t in takes], self.frame_seconds)
+        try:
+            alignments.write_alignment(timings, target)
+        except OSError as error:
+            self.message_bar.show_message(f"Cannot write {target}: {error.strerror}", "error")
+            return None
+        self.settings.setValue("export_dir", str(target.parent))
+        self.settings.setValue("alignment_format", extension)
+        self.statusBar().showMessage(f"Exported {target}", 5000)
+        return target
+
     # ---- projects -------------------------------------------------------------------------
 
     def new_project(self) -> None:
@@ -1626,6 +1683,8 @@ class MainWindow(QMainWindow):
         self.export_all_action.setEnabled(
             bool(self.project.takes) and all(t.rendered for t in self.project.takes)
         )
+        self.export_alignment_action.setEnabled(rendered)
+        self.export_all_alignment_action.setEnabled(self.export_all_action.isEnabled())
         selected = self.take_view.first >= 0
         for action in (
             self.stretch_action,

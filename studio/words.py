@@ -1,52 +1,31 @@
-"""Words of a take as written and as spoken, matched one to one where they can be, so that an
-edit on a selected word (its phonemes given) reaches the very word of the text.
-
-The text's words are runs of letters, digits and apostrophes or hyphens inside them, and a
-phoneme override already written (``[[...]]`` or ``{...}``) counts as one word. The spoken
-words are the editor's segments between word breaks that say something. The two match only
-when there are as many of each: a number or an abbreviation read as several words ("42" is
-"forty two") makes them differ, and then the window asks which word is meant.
+"""Words of a take as written and as spoken (:func:`engine.segments.written_words` and
+:func:`engine.segments.words`), paired as the alignment export pairs them
+(:func:`engine.alignment_export.word_pairs`), so that an edit on a selected word (its phonemes
+given) reaches the very word of the text. Where the spoken word is one of several that one
+written word gives ("42" is "forty two"), or several written words are said as one, there is
+no one word to respell, and the window asks which word is meant.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from engine.alignment_export import word_pairs
 from engine.api import is_speakable
-from studio.durations import WORD_BREAK, Segment
+from engine.segments import Segment, written_words
+from engine.segments import words as spoken_words
 
-WRITTEN_WORD = re.compile(r"\[\[.*?\]\]|\{.*?\}|[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def written_words(text: str) -> list[tuple[int, int]]:
-    """Where each word of ``text`` starts and ends (character offsets)."""
-    return [match.span() for match in WRITTEN_WORD.finditer(text)]
-
-
-def spoken_words(parts: Sequence[Segment]) -> list[tuple[int, int]]:
-    """The first and last segment of each word that says something."""
-    words: list[tuple[int, int]] = []
-    start = None
-    for index, part in enumerate([*parts, Segment(WORD_BREAK, 0, 0)]):
-        if part.label in (WORD_BREAK, ""):
-            if start is not None and any(is_speakable(p.label) for p in parts[start:index]):
-                words.append((start, index - 1))
-            start = None
-        elif start is None:
-            start = index
-    return words
+__all__ = ["sounds_of", "spoken_words", "written_word_at", "written_words"]
 
 
 def written_word_at(text: str, parts: Sequence[Segment], segment: int) -> tuple[int, int] | None:
     """Where in ``text`` the word that segment ``segment`` belongs to is written, or None when
-    the written and the spoken words do not match one to one."""
+    it is not one written word said as one spoken word."""
     written, spoken = written_words(text), spoken_words(parts)
-    if len(written) != len(spoken):
-        return None
-    for number, (first, last) in enumerate(spoken):
-        if first <= segment <= last:
-            return written[number]
+    for (first, stop), (said, said_stop) in word_pairs(text, parts):
+        if any(spoken[k][0] <= segment <= spoken[k][1] for k in range(said, said_stop)):
+            one_to_one = stop - first == 1 and said_stop - said == 1
+            return written[first] if one_to_one else None
     return None
 
 

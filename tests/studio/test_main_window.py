@@ -250,7 +250,8 @@ def test_the_selected_word_is_the_one_respelled(window, monkeypatch):
 
     render(window, "I have 42 cats.")
     parts = dur.segments(window.current_take.tokens)
-    window.take_view.set_selection(dur_words(parts)[-1][0], dur_words(parts)[-1][0])
+    forty = dur_words(parts)[2][0]  # "forty", one of the two words "42" is said as
+    window.take_view.set_selection(forty, forty)
     asked.clear()
     answers = iter([("cats", True), ("kæts", True)])
     monkeypatch.setattr(
@@ -261,6 +262,16 @@ def test_the_selected_word_is_the_one_respelled(window, monkeypatch):
     wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
     assert asked[0] == "The word as written:" and len(asked) == 2
     assert window.current_take.text == "I have 42 [[kæts]]."
+
+    render(window, "I have 42 dogs.")  # the words after "42" still pair one to one
+    parts = dur.segments(window.current_take.tokens)
+    window.take_view.set_selection(dur_words(parts)[-1][0], dur_words(parts)[-1][0])
+    asked.clear()
+    answers = iter([("dɔɡz", True)])
+    before = window.undo_stack.index()
+    window.override_action.trigger()
+    wait_until(lambda: window.undo_stack.index() > before, 30, "the override")
+    assert len(asked) == 1 and window.current_take.text == "I have 42 [[dɔɡz]]."
 
 
 def test_standard_shortcuts_and_recent_projects(window, monkeypatch, tmp_path):

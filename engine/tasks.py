@@ -42,6 +42,7 @@ from engine.api.tasks import (
     FETCH_MODEL,
     OPEN_DATASET,
     PHONEME_COUNTS,
+    PROOF_LISTEN,
     RECORDER_SETUP,
     SAVE_TAKE,
     SET_EXCLUDED,
@@ -50,6 +51,7 @@ from engine.api.tasks import (
     VOICE_CARD,
     Assessment,
     DatasetTakes,
+    ProofListening,
     RecorderSetup,
     SavedTake,
     VoiceRef,
@@ -172,6 +174,12 @@ def fetch_model(tick: Tick, name: str) -> str:
     return str(model.path)
 
 
+def proof_listen(tick: Tick, text: str, audio: Any, sample_rate: int) -> ProofListening:
+    from engine.proof_listen import proof_listen as listen
+
+    return listen(text, audio, sample_rate)
+
+
 TASKS: dict[str, Callable[..., Any]] = {
     VOICE_CARD: voice_card,
     RECORDER_SETUP: recorder_setup,
@@ -183,6 +191,7 @@ TASKS: dict[str, Callable[..., Any]] = {
     DATASET_ASSESS: dataset_assess,
     SET_EXCLUDED: set_excluded,
     FETCH_MODEL: fetch_model,
+    PROOF_LISTEN: proof_listen,
 }
 
 

@@ -63,6 +63,7 @@ from engine.api import (
     PrepareAnswer,
     RenderAnswer,
 )
+from engine.api.tasks import PROOF_LISTEN, ProofListening
 from engine.audio.levels import peak_normalize
 from engine.errors import SynthesisError
 from engine.families import GRIFFIN_LIM, VOCODER
@@ -78,6 +79,7 @@ from studio.panels import install_voice_panels
 from studio.panels.synthesis import SynthesisPanel
 from studio.playback import Player
 from studio.project import Project, ProjectError, Rendered, Take
+from studio.tasks import Task, run_task
 from studio.views.compare import VERSIONS_KEPT, CompareView, Version
 from studio.views.duration_table import BREAK_LABEL, DurationTable
 from studio.views.take_view import ZOOM_STEP, TakeView
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
         self._text_dirty = False
         self._autosave_error = ""
         self._override: tuple[int, Take, tuple[int, int] | None] | None = None
+        self._proof_task: Task | None = None
         self._override_job: int | None = None
         self._transplant_jobs: dict[int, int] = {}  # job -> take index
         self._transplanted: list[Take] | None = None
@@ -373,6 +376,13 @@ class MainWindow(QMainWindow):
             self.switch_ab,
             "Ctrl+B",
             "Play version A, or switch what plays to the other version at the same place",
+        )
+        self.proof_action = self._action(
+            take,
+            "Proof-&listen",
+            self.proof_listen,
+            "Ctrl+Shift+L",
+            "Whisper listens to the take and underlines the words it did not hear as written",
         )
         self.transplant_action = self._action(
             take,
@@ -1338,6 +1348,49 @@ class MainWindow(QMainWindow):
             self.compare.set_sounding(None)
 
     # ---- moving takes to another model -----------------------------------------------------
+
+    def proof_listen(self) -> None:
+        """Whisper tiny.en (in the task process) listens to the current take; the words it
+        did not hear as written are underlined in the strip and named."""
+        take = self.current_take
+        rendered = take.rendered if take is not None else None
+        if take is None or rendered is None:
+            self.statusBar().showMessage("Render this take first", 3000)
+            return
+        if self._proof_task is not None and self._proof_task.busy:
+            return
+        self.statusBar().showMessage("Whisper is listening to the take...")
+        self._proof_task = run_task(
+            PROOF_LISTEN,
+            self,
+            text=take.text,
+            audio=rendered.audio,
+            sample_rate=rendered.sample_rate,
+        )
+        self._proof_task.succeeded.connect(lambda answer, t=take: self._on_proof(t, answer))
+        self._proof_task.failed.connect(
+            lambda message: self.message_bar.show_message(
+                f"Proof-listening failed: {message}", "error"
+            )
+        )
+
+    def _on_proof(self, take: Take, answer: ProofListening) -> None:
+        self.statusBar().clearMessage()
+        if take is not self.current_take:
+            return  # the take changed while Whisper listened: its verdict is of the old one
+        written = words.written_words(take.text)
+        missed = [take.text[written[i][0] : written[i][1]] for i in answer.missed]
+        self.take_view.alignment.mark(words.spoken_spans(take.text, take.tokens, answer.missed))
+        if not missed:
+            self.message_bar.show_message(
+                f"Whisper heard every word as written: \u201c{answer.heard}\u201d", "info"
+            )
+            return
+        self.message_bar.show_message(
+            f"Whisper heard \u201c{answer.heard}\u201d; not as written: {', '.join(missed)} "
+            "(underlined in red).",
+            "warning",
+        )
 
     def transplant_takes(self) -> None:
         """Re-make every take of another model with the loaded one, keeping each phoneme's

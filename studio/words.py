@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from engine.alignment_export import word_pairs
 from engine.api import is_speakable
-from engine.segments import Segment, written_words
+from engine.segments import Segment, segments, written_words
 from engine.segments import words as spoken_words
 
-__all__ = ["sounds_of", "spoken_words", "written_word_at", "written_words"]
+__all__ = ["sounds_of", "spoken_spans", "spoken_words", "written_word_at", "written_words"]
 
 
 def written_word_at(text: str, parts: Sequence[Segment], segment: int) -> tuple[int, int] | None:
@@ -33,3 +33,16 @@ def sounds_of(parts: Sequence[Segment], first: int, last: int, joiner: str) -> s
     """The labels of segments ``first`` to ``last`` that are sounds, joined: what a person
     would start a respelling from (no full stop or comma from the sentence)."""
     return joiner.join(p.label for p in parts[first : last + 1] if is_speakable(p.label))
+
+
+def spoken_spans(text: str, tokens: Sequence[str], written: Sequence[int]) -> list[tuple[int, int]]:
+    """The segments (first, last) that say written words ``written`` of ``text``, a take of
+    ``tokens``: where a written word is said as several words or shares one, all of them."""
+    parts = segments(tokens)
+    spoken = spoken_words(parts)
+    wanted = set(written)
+    spans = []
+    for (first, stop), (said, said_stop) in word_pairs(text, parts):
+        if wanted.intersection(range(first, stop)) and said_stop > said:
+            spans.append((spoken[said][0], spoken[said_stop - 1][1]))
+    return spans

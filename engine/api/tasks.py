@@ -24,6 +24,9 @@ A request is ``{"op": "task", "job": N, "task": NAME, "args": {...}}``; the answ
 - :data:`FETCH_MODEL` ``(name: str)``: a catalogue model downloaded, checked and kept
   (:mod:`engine.catalogue.fetch`); the answer is its checkpoint's path, progress is in bytes
   (total 0 when the server does not say); cancelled, the part downloaded is kept to resume.
+- :data:`PROOF_LISTEN` ``(text: str, audio: ndarray, sample_rate: int)``: what Whisper tiny.en
+  heard in a take and which written words it did not hear as written (:class:`ProofListening`;
+  :mod:`engine.proof_listen`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ DATASET_CHECK = "dataset-check"
 DATASET_ASSESS = "dataset-assess"
 SET_EXCLUDED = "set-excluded"
 FETCH_MODEL = "fetch-model"
+PROOF_LISTEN = "proof-listen"
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,13 @@ class Assessment:
     findings: list[str]
     clips: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class ProofListening:
+    """What Whisper heard in a take, and the indexes (into
+    :func:`engine.segments.written_words` of its text) of the words it did not hear as
+    written."""
+
+    heard: str
+    missed: list[int]

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QTransform
 from studio import durations as dur
 
 SELECTION_BRUSH = QColor(90, 160, 255, 60)
+MISHEARD_COLOR = QColor(230, 60, 60)  # the underline of a word proof-listening did not hear
 PICK_PIXELS = 5.0  # how close to a boundary a press picks it up
 
 
@@ -42,6 +43,7 @@ class SegmentsItem(pg.GraphicsObject):
         self.active_color = QColor(255, 200, 60)  # the boundary hovered or dragged
         self.active = -1  # the boundary hovered or dragged
         self.drag_frame = -1
+        self.marked: list[tuple[int, int]] = []  # segments underlined (first, last)
 
     def set_segments(
         self,
@@ -105,6 +107,12 @@ class SegmentsItem(pg.GraphicsObject):
                 painter.drawText(
                     QPointF((left + right - width) / 2, middle + metrics.ascent() / 2), label
                 )
+        painter.setPen(QPen(MISHEARD_COLOR, 3))
+        underline = bottom - 0.2 * (bottom - top)
+        for first_marked, last_marked in self.marked:
+            left = device.map(QPointF(starts[first_marked], 0)).x()
+            right = device.map(QPointF(starts[last_marked + 1], 0)).x()
+            painter.drawLine(QPointF(left, underline), QPointF(right, underline))
         painter.restore()
 
     def _nearest(self, scene_pos: QPointF) -> int:
@@ -197,6 +205,8 @@ class AlignmentPlot(pg.PlotItem):
     ) -> None:
         """Draw the segments of ``tokens`` lasting ``durations`` frames of ``frame_seconds``,
         the whole of them unless ``keep_view`` (the person's zoom stays)."""
+        if dur.segments(tokens) != self.parts:
+            self.segments.marked = []  # another sentence: what was heard was of the old one
         self.frame_seconds = frame_seconds
         self.durations = list(durations)
         self.parts = dur.segments(tokens)
@@ -208,6 +218,11 @@ class AlignmentPlot(pg.PlotItem):
         self.segments.set_segments(starts, [p.label for p in self.parts], limits, frame_seconds)
         if not keep_view:
             self.setXRange(0, max(starts[-1], 1) * frame_seconds, padding=0)
+
+    def mark(self, spans: Sequence[tuple[int, int]]) -> None:
+        """Underline segments ``first`` to ``last`` of each span (words not heard as written)."""
+        self.segments.marked = [(first, last) for first, last in spans]
+        self.segments.update()
 
     def boundary_seconds(self, boundary: int) -> float:
         return self.segments.boundary_frame(boundary) * self.frame_seconds

@@ -72,7 +72,8 @@ class AcousticModel(Protocol):
 
 
 class EncodingCache(Generic[Value]):
-    """Least-recently-used encoder outputs by key (ids and speaker)."""
+    """Least-recently-used values by key (encoder outputs by ids and speaker, a VITS
+    sentence's last render)."""
 
     def __init__(self, size: int = ENCODING_CACHE_SIZE) -> None:
         self._size = size

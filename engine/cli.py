@@ -360,6 +360,12 @@ def _say(args: argparse.Namespace) -> None:
         except FrontEndError as error:
             raise UserError(f"{where}: {error}") from error
 
+    if args.play and len(jobs) == 1 and args.durations is None:
+        from engine.audio.playback import output_device_problem
+
+        if output_device_problem() is None:
+            _say_streaming(synthesizer, args, jobs[0], alignment_path)
+            return
     audio_seconds = synthesis_seconds = 0.0
     for text, out_path, where in jobs:
         started = time.perf_counter()
@@ -388,6 +394,58 @@ def _say(args: argparse.Namespace) -> None:
     )
     if args.play:
         _play_file(jobs[-1][1])
+
+
+def _say_streaming(
+    synthesizer: Synthesizer,
+    args: argparse.Namespace,
+    job: tuple[str, Path, str],
+    alignment_path: Path | None,
+) -> None:
+    """``say --play`` with a sound device: each piece is played as soon as it is made (the
+    first after a fraction of the first sentence, :meth:`Synthesizer.stream`) while the
+    sentences are written to the WAV as ``say`` writes them. What is heard is the model's own
+    level; the file is scaled to full level sentence by sentence."""
+    import numpy as np
+
+    from engine.audio.levels import peak_normalize
+    from engine.audio.playback import PlaybackError, StreamPlayer
+    from engine.audio.wav import atomic_wav_writer
+
+    text, out_path, where = job
+    started = time.perf_counter()
+    controls = _controls(args, synthesizer)
+    plans = []
+    try:
+        player = StreamPlayer(synthesizer.sample_rate)
+    except PlaybackError as error:
+        raise UserError(f"cannot play: {error}") from error
+    try:
+        with atomic_wav_writer(out_path, synthesizer.sample_rate, args.float) as append:
+            for plan, pieces in synthesizer.stream(text, controls, args.seed, args.speaker):
+                made = []
+                for piece in pieces:
+                    player.feed(piece)
+                    made.append(piece)
+                append(peak_normalize(np.concatenate(made)))
+                plans.append(plan)
+            if alignment_path is not None:
+                _write_alignment(
+                    synthesizer.utterance_of(text, plans, controls, args.seed, args.speaker),
+                    alignment_path,
+                )
+    except FrontEndError as error:
+        raise UserError(f"{where}: {error}") from error
+    except OSError as error:
+        raise UserError(f"cannot write {out_path}: {error.strerror or error}") from error
+    finally:
+        player.finish()
+    seconds = sum(sum(plan.durations) for plan in plans) * synthesizer.hop_length
+    seconds /= synthesizer.sample_rate
+    print(
+        f"rendered 1 utterance: {seconds:.2f} s of audio, played as it was made "
+        f"(all made in {time.perf_counter() - started:.2f} s)"
+    )
 
 
 def _play_file(path: Path) -> None:

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from engine.acoustic import AcousticModel, acoustic_model_for
+from engine.acoustic.vits import VitsModel
 from engine.api import DEFAULT_SEED, SentencePlan, Utterance, check_frame_total
 from engine.audio.mel import VITS_EPS, MelSettings, log_mel
 from engine.audio.pitch_edit import reshape_pitch
@@ -38,9 +39,14 @@ from engine.controls import Controls
 from engine.errors import SynthesisError
 from engine.pairing import compatible_vocoders, mel_differences, pipeline_note
 from engine.runtime.devices import device_name, usable_device
-from engine.text.frontend import FrontEnd, front_end_for
+from engine.text.frontend import FrontEnd, Sentence, front_end_for
 from engine.transplant import transplanted_durations
 from engine.vocoders import GRIFFIN_LIM, Vocoder, griffin_lim, load_vocoder
+
+# Streaming (:meth:`Synthesizer.stream`): a VITS sentence's first piece (0.19 s of the bundled
+# voice, to be heard soon) and the pieces after it (3 s, each with 64 frames of context).
+FIRST_PIECE_FRAMES = 16
+PIECE_FRAMES = 256
 
 __all__ = [
     "Controls",
@@ -211,25 +217,78 @@ class Synthesizer:
         ``speaker`` picks a voice of a multi-speaker model (default 0, as Piper does).
         """
         controls = controls or self.default_controls()
-        speaker = self.check_speaker(speaker)
+        speaker = self._checked(seed, speaker)
+        plans = [
+            self._plan(index, sentence, controls, seed, speaker)
+            for index, sentence in enumerate(self.front_end.sentences(text))
+        ]
+        return self.utterance_of(text, plans, controls, seed, speaker)
+
+    def stream(
+        self,
+        text: str,
+        controls: Controls | None = None,
+        seed: int = DEFAULT_SEED,
+        speaker: int | None = None,
+    ) -> Iterator[tuple[SentencePlan, Iterator[np.ndarray]]]:
+        """Each sentence of ``text`` as soon as it is planned: its plan and its audio in pieces
+        as they are made, so playback can start long before the text is rendered. A VITS
+        sentence comes ``FIRST_PIECE_FRAMES`` first, then ``PIECE_FRAMES`` at a time (decoded
+        with context, :meth:`VitsModel.render_chunks`); a mel model's sentence comes whole.
+        The pieces joined are ``render(prepare(text))``'s audio (to about 1e-7)."""
+        controls = controls or self.default_controls()
+        speaker = self._checked(seed, speaker)
+        for index, sentence in enumerate(self.front_end.sentences(text)):
+            plan = self._plan(index, sentence, controls, seed, speaker)
+            yield plan, self._pieces(plan, index, controls, seed, speaker)
+
+    def _pieces(
+        self, plan: SentencePlan, index: int, controls: Controls, seed: int, speaker: int | None
+    ) -> Iterator[np.ndarray]:
+        if isinstance(self.acoustic, VitsModel):
+            yield from self.acoustic.render_chunks(
+                plan.ids,
+                speaker,
+                plan.durations,
+                controls,
+                seed,
+                index,
+                FIRST_PIECE_FRAMES,
+                PIECE_FRAMES,
+            )
+            return
+        utterance = self.utterance_of(plan.text, [plan], controls, seed, speaker)
+        yield self._render_sentence(plan, index, utterance).audio
+
+    def _checked(self, seed: int, speaker: int | None) -> int | None:
+        """The speaker to use, after checking it and the seed."""
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise SynthesisError(f"the seed must be a whole number >= 0, got {seed!r}")
-        plans = []
-        for index, sentence in enumerate(self.front_end.sentences(text)):
-            predicted = self.acoustic.predict_durations(
-                sentence.ids, speaker, controls, seed, index
-            )
-            check_frame_total(sum(predicted), index + 1)
-            plans.append(
-                SentencePlan(
-                    text=sentence.text,
-                    phonemes=tuple(sentence.phonemes),
-                    tokens=tuple(sentence.tokens),
-                    ids=tuple(sentence.ids),
-                    predicted=predicted,
-                    durations=predicted,
-                )
-            )
+        return self.check_speaker(speaker)
+
+    def _plan(
+        self, index: int, sentence: Sentence, controls: Controls, seed: int, speaker: int | None
+    ) -> SentencePlan:
+        predicted = self.acoustic.predict_durations(sentence.ids, speaker, controls, seed, index)
+        check_frame_total(sum(predicted), index + 1)
+        return SentencePlan(
+            text=sentence.text,
+            phonemes=tuple(sentence.phonemes),
+            tokens=tuple(sentence.tokens),
+            ids=tuple(sentence.ids),
+            predicted=predicted,
+            durations=predicted,
+        )
+
+    def utterance_of(
+        self,
+        text: str,
+        plans: Sequence[SentencePlan],
+        controls: Controls,
+        seed: int,
+        speaker: int | None,
+    ) -> Utterance:
+        """The utterance of ``plans``, made for ``text`` with these settings by this model."""
         return Utterance(
             text,
             tuple(plans),

@@ -16,7 +16,7 @@ take to a full render within 1e-5, and ``benchmarks/local_rerender.py`` times bo
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -128,16 +128,7 @@ class VitsModel:
         rolls: Sequence[int] = (),
         gains: Sequence[float] = (),
     ) -> np.ndarray:
-        prior = self._encodings.get((tuple(ids), speaker))
-        if prior is None:
-            prior = self._encode(ids, speaker, seed, sentence, 0.0)
-        latent = (
-            expand(prior.m_p, durations),
-            expand(prior.logs_p, durations),
-            frame_noise(
-                durations, self.noise_channels, seed, sentence, PRIOR_STREAM, 1, rolls, gains
-            ),
-        )
+        latent = self._latent(ids, speaker, durations, seed, sentence, rolls, gains)
         key = (
             tuple(ids),
             speaker,
@@ -156,6 +147,68 @@ class VitsModel:
             self.last_decoded_frames = int(sum(durations))
         self._renders.put(key, (tuple(durations), audio.copy()))  # callers may change theirs
         return audio
+
+    def render_chunks(
+        self,
+        ids: Sequence[int],
+        speaker: int | None,
+        durations: Sequence[int],
+        controls: Controls,
+        seed: int,
+        sentence: int,
+        first_frames: int,
+        chunk_frames: int,
+    ) -> Iterator[np.ndarray]:
+        """The sentence's audio in pieces, as soon as each is decoded: ``first_frames`` frames,
+        then ``chunk_frames`` at a time, each decoded with ``REACH_FRAMES`` of context either
+        side, so the pieces joined are :meth:`render`'s audio (to about 1e-7)."""
+        latent = self._latent(ids, speaker, durations, seed, sentence, (), ())
+        total = int(sum(durations))
+        start = 0
+        while start < total:
+            stop = min(start + (first_frames if start == 0 else chunk_frames), total)
+            yield self._decode_span(latent, start, stop, controls.noise_scale, speaker)
+            start = stop
+
+    def _latent(
+        self,
+        ids: Sequence[int],
+        speaker: int | None,
+        durations: Sequence[int],
+        seed: int,
+        sentence: int,
+        rolls: Sequence[int],
+        gains: Sequence[float],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The prior's mean and log-deviation and the noise, frame by frame."""
+        prior = self._encodings.get((tuple(ids), speaker))
+        if prior is None:
+            prior = self._encode(ids, speaker, seed, sentence, 0.0)
+        return (
+            expand(prior.m_p, durations),
+            expand(prior.logs_p, durations),
+            frame_noise(
+                durations, self.noise_channels, seed, sentence, PRIOR_STREAM, 1, rolls, gains
+            ),
+        )
+
+    def _decode_span(
+        self,
+        latent: tuple[np.ndarray, np.ndarray, np.ndarray],
+        start: int,
+        stop: int,
+        noise_scale: float,
+        speaker: int | None,
+    ) -> np.ndarray:
+        """The audio of frames ``start`` to ``stop`` (those of a whole decode, to about 1e-7):
+        decoded with ``REACH_FRAMES`` more on each side where the sentence has them."""
+        total = latent[0].shape[1]
+        low, high = max(start - REACH_FRAMES, 0), min(stop + REACH_FRAMES, total)
+        m_p, logs_p, noise = (frames[:, low:high] for frames in latent)
+        window = self.stages.decode(m_p, logs_p, noise, noise_scale, speaker)
+        self.last_decoded_frames = high - low
+        hop = self.hop_length
+        return window[(start - low) * hop : (stop - low) * hop]
 
     def _near_the_change(
         self,
@@ -176,21 +229,12 @@ class VitsModel:
         total = int(sum(durations))
         keep_from = max(first - REACH_FRAMES, 0)
         keep_to = min(new_end + REACH_FRAMES, total)
-        low, high = max(keep_from - REACH_FRAMES, 0), min(keep_to + REACH_FRAMES, total)
-        if high - low > LOCAL_SHARE * total:
+        if keep_to - keep_from + 2 * REACH_FRAMES > LOCAL_SHARE * total:
             return None
-        m_p, logs_p, noise = (frames[:, low:high] for frames in latent)
-        window = self.stages.decode(m_p, logs_p, noise, noise_scale, speaker)
-        self.last_decoded_frames = high - low
+        made = self._decode_span(latent, keep_from, keep_to, noise_scale, speaker)
         hop = self.hop_length
         tail = old_end + (keep_to - new_end)  # the last render's frame where keep_to lies
-        return np.concatenate(
-            [
-                audio[: keep_from * hop],
-                window[(keep_from - low) * hop : (keep_to - low) * hop],
-                audio[tail * hop :],
-            ]
-        )
+        return np.concatenate([audio[: keep_from * hop], made, audio[tail * hop :]])
 
 
 def changed_frames(before: Sequence[int], after: Sequence[int]) -> tuple[int, int, int] | None:

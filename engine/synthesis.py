@@ -219,7 +219,7 @@ class Synthesizer:
             predicted = self.acoustic.predict_durations(
                 sentence.ids, speaker, controls, seed, index
             )
-            check_frame_total(sum(predicted), index + 1)
+            check_frame_total(sum(predicted), index + 1, self.hop_length / self.sample_rate)
             plans.append(
                 SentencePlan(
                     text=sentence.text,

@@ -2,11 +2,11 @@
 
 A sentence's render costs memory in proportion to its length: about 0.3 MB a frame on the CPU
 runtime with the bundled voice, on top of the 630 MB the loaded engine holds, so a
-10,000-character text without a sentence end asked onnxruntime for gigabytes
-(``benchmarks/long_text_memory.py`` measures it). ``MAX_SENTENCE_PHONEMES`` keeps a sentence
-at about 4 frames a phoneme at the default pace (1,600 frames, 19 s, a 1.2 GB peak), so that a
-sentence three times slower still fits ``engine.api.MAX_SENTENCE_FRAMES``. Natural sentences
-rarely come near it: 400 phonemes are 70 to 90 English words.
+10,000-character text without a sentence end asked onnxruntime for gigabytes (issue 13;
+``benchmarks/long_text_memory.py`` measures it). ``MAX_SENTENCE_PHONEMES`` keeps a sentence
+at about 4 frames a phoneme at the default pace (1,600 frames, 19 s, under a 1 GB peak), so
+that one two and a half times slower still fits ``engine.api.MAX_SENTENCE_FRAMES``. Natural
+sentences rarely come near it: 400 phonemes are 70 to 90 English words.
 
 A sentence over the bound is cut at the last clause boundary (a comma, semicolon, colon,
 ellipsis or dash before a space) whose piece stays within it, else at the last word boundary,

@@ -8,7 +8,8 @@ its peak resident set size (``ru_maxrss``) beside the peak before that render. T
 
 - ``tokens``: a sentence of that many tokens (a text's ids repeated) at its predicted
   durations, what a long sentence without a sentence end costs; this sizes
-  ``engine.text.long_sentences.MAX_SENTENCE_TOKENS``;
+  ``engine.text.long_sentences.MAX_SENTENCE_PHONEMES`` (a Piper sentence has two tokens a
+  phoneme, and about two frames a token at the default pace);
 - ``frames``: 40 tokens whose durations add up to that many frames, what a durations file
   asking for a long sound costs; this sizes ``engine.api.MAX_SENTENCE_FRAMES``.
 

@@ -35,7 +35,7 @@ from engine.dataset import cli as dataset_cli
 from engine.dataset.errors import DatasetError
 from engine.errors import SynthesisError
 from engine.families import FAMILY_NAMES
-from engine.text.errors import FrontEndError, UnsayableWarning
+from engine.text.errors import FrontEndError, TextWarning
 from engine.training import cli as train_cli
 
 if TYPE_CHECKING:
@@ -553,8 +553,9 @@ def _studio(args: argparse.Namespace) -> int:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit status. Characters the voice cannot say are reported
-    once each, as one line, when the command succeeds; other warnings are shown as usual."""
+    """Run one command; returns the exit status. What the front end says about the text (the
+    characters the voice cannot say, sentences split for length) is reported once each, as a
+    line, when the command succeeds; other warnings are shown as usual."""
     args = _build_parser().parse_args(argv)
     handlers = {
         "say": _say,
@@ -568,7 +569,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         "studio": _studio,
     }
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnsayableWarning)
+        warnings.simplefilter("always", TextWarning)
         try:
             status = handlers[args.command](args) or 0
         except (UserError, *USER_ERRORS) as error:
@@ -576,7 +577,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return USAGE_ERROR
     notes = []
     for warning in caught:
-        if issubclass(warning.category, UnsayableWarning):
+        if issubclass(warning.category, TextWarning):
             notes.append(str(warning.message))
         else:
             warnings.showwarning(
@@ -589,3 +590,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main() -> None:
     sys.exit(run())
+
+
+if __name__ == "__main__":  # `python -m engine.cli`
+    main()

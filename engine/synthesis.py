@@ -270,7 +270,7 @@ class Synthesizer:
         self, index: int, sentence: Sentence, controls: Controls, seed: int, speaker: int | None
     ) -> SentencePlan:
         predicted = self.acoustic.predict_durations(sentence.ids, speaker, controls, seed, index)
-        check_frame_total(sum(predicted), index + 1)
+        check_frame_total(sum(predicted), index + 1, self.hop_length / self.sample_rate)
         return SentencePlan(
             text=sentence.text,
             phonemes=tuple(sentence.phonemes),

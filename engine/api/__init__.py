@@ -37,7 +37,13 @@ from engine.errors import SynthesisError
 LOAD, PREPARE, TRANSPLANT, RENDER = "load", "prepare", "transplant", "render"
 
 DEFAULT_SEED = 0
-MAX_SENTENCE_FRAMES = 60_000  # about 11 minutes at 22050 Hz with hop 256
+# A sentence's render holds about 0.3 MB a frame at its peak on a CPU, on top of the loaded
+# engine's 0.63 GB (the bundled voice on onnxruntime, benchmarks/long_text_memory.py: 1.83 GB
+# at 5,000 frames, 3.38 GB at 10,000; `glottis say` of one sentence peaks at 1.51 GB at 4,000
+# frames, 1.87 GB at 5,000). So this keeps a render within a 2 GB budget with a quarter to
+# spare: 46 s at 22050 Hz with hop 256. The front ends split sentences well below it
+# (engine.text.long_sentences).
+MAX_SENTENCE_FRAMES = 4_000
 MAX_NOISE_GAIN = 10.0  # a token's noise scaled at most this much (the controls' noise range)
 MAX_PITCH_SHIFT = 12.0  # semitones a token's F0 may move either way (an octave)
 
@@ -100,7 +106,8 @@ class Utterance:
             )
         plans = []
         for number, (plan, given) in enumerate(zip(self.sentences, durations, strict=True), 1):
-            plans.append(replace(plan, durations=_checked_durations(given, plan, number)))
+            checked = _checked_durations(given, plan, number, self.frame_seconds)
+            plans.append(replace(plan, durations=checked))
         return replace(self, sentences=tuple(plans))
 
     def with_token_noise(
@@ -186,7 +193,9 @@ def is_speakable(symbol: str) -> bool:
     return any(not unicodedata.category(c).startswith(("P", "Z", "C")) for c in symbol)
 
 
-def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) -> tuple[int, ...]:
+def _checked_durations(
+    given: Sequence[int], plan: SentencePlan, number: int, frame_seconds: float | None
+) -> tuple[int, ...]:
     if not isinstance(given, Sequence) or isinstance(given, str):
         raise SynthesisError(f"sentence {number}: durations must be a list of frame counts")
     if len(given) != len(plan.tokens):
@@ -201,7 +210,7 @@ def _checked_durations(given: Sequence[int], plan: SentencePlan, number: int) ->
                 f"sentence {number}: durations must be whole frames >= 0, got {value!r}"
             )
         values.append(int(value))
-    check_frame_total(sum(values), number)
+    check_frame_total(sum(values), number, frame_seconds)
     return tuple(values)
 
 
@@ -247,14 +256,21 @@ def _per_token(given: Sequence, plan: SentencePlan, number: int, what: str) -> t
     return tuple(given)
 
 
-def check_frame_total(frames: int, number: int) -> None:
-    """Refuse a sentence of no frames, or of more than a sentence may hold."""
+def check_frame_total(frames: int, number: int, frame_seconds: float | None = None) -> None:
+    """Refuse a sentence of no frames, or of more than a render may hold in bounded memory;
+    with ``frame_seconds`` (a frame's length, when it is a number) the message says both
+    lengths in seconds too."""
     if frames == 0:
         raise SynthesisError(f"sentence {number}: durations add up to zero frames")
     if frames > MAX_SENTENCE_FRAMES:
+        lasts, limit = f"{frames} frames", f"{MAX_SENTENCE_FRAMES} frames"
+        seconds = frame_seconds if isinstance(frame_seconds, int | float) else math.nan
+        if not isinstance(seconds, bool) and math.isfinite(seconds) and seconds > 0:
+            lasts += f" ({frames * seconds:.1f} s)"
+            limit += f" ({MAX_SENTENCE_FRAMES * seconds:.1f} s)"
         raise SynthesisError(
-            f"sentence {number} would last {frames} frames, more than the {MAX_SENTENCE_FRAMES} "
-            "a sentence may have; shorten it or lower length_scale"
+            f"sentence {number} would last {lasts}, more than the {limit} a sentence may "
+            "have to render in bounded memory; shorten it or lower length_scale"
         )
 
 

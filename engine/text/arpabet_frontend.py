@@ -15,7 +15,9 @@ English cleaners, then CMUdict ARPAbet word by word, the way ``text_to_sequence(
 - with ``add_blank`` the blank id 148 goes before, between and after the ids
   (``commons.intersperse``).
 
-Each sentence is encoded alone (the official code takes one sentence at a time too).
+Each sentence is encoded alone (the official code takes one sentence at a time too); one too
+long to render in bounded memory is said in pieces (``long_sentences``), its symbols counted
+as phonemes.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .arpabet_symbols import (
 from .cmu_dictionary import CmuDictionary, dictionary_at, official_dictionary
 from .english_cleaners import english_cleaners
 from .errors import no_speakable_text, warn_unsayable
+from .long_sentences import split_long_sentence, warn_split
 from .scripts import drop_foreign
 from .sentence import Sentence, sentence_with_blanks
 from .sentence_split import split_sentences
@@ -108,10 +111,15 @@ class ArpabetFrontEnd:
             for character in word:
                 (symbols if is_kept(character) else dropped).append(character)
 
+    def _symbol_count(self, text: str) -> int:
+        return len(self.encode(text)[0])
+
     def sentences(self, text: str) -> list[Sentence]:
         sentences = []
         readable, dropped = drop_foreign(text, ENGLISH)
-        for source in split_sentences(expand_abbreviations(readable), keep_abbreviations=True):
+        sources = split_sentences(expand_abbreviations(readable), keep_abbreviations=True)
+        pieces = [split_long_sentence(s, self._symbol_count, _OVERRIDE) for s in sources]
+        for source in (piece for split in pieces for piece in split):
             symbols, lost = self.encode(source)
             dropped.extend(lost)
             if not any(is_speakable(s) for s in symbols):
@@ -120,6 +128,7 @@ class ArpabetFrontEnd:
             blank = (BLANK, BLANK_ID) if self.add_blank else None
             sentences.append(sentence_with_blanks(source, symbols, ids, blank))
         warn_unsayable(dropped)
+        warn_split(sum(len(split) > 1 for split in pieces))
         if not sentences:
             raise no_speakable_text(text, dropped)
         return sentences

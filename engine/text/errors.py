@@ -10,7 +10,12 @@ class FrontEndError(ValueError):
     """The text gives nothing a voice can say (empty, only punctuation, or only unsayable)."""
 
 
-class UnsayableWarning(UserWarning):
+class TextWarning(UserWarning):
+    """What a front end says about a text it could still say: the command line prints each
+    once as a line, the render engine passes it to the window."""
+
+
+class UnsayableWarning(TextWarning):
     """Some symbols were dropped because the voice has no id for them.
 
     ``symbols`` holds the dropped symbols, sorted, each once.

@@ -1,7 +1,8 @@
 """The front end of Piper voices: espeak-ng phonemes and ids exactly as piper-tts makes them.
 
 On top of Piper it expands sentence-breaking abbreviations, takes ``[[...]]`` phoneme
-overrides, warns once about symbols the voice cannot say, and refuses text with nothing to say.
+overrides, splits a sentence too long to render in bounded memory (``long_sentences``), warns
+once about symbols the voice cannot say, and refuses text with nothing to say.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from engine.api import is_speakable
 from .abbreviations import expand_abbreviations
 from .errors import no_speakable_text, warn_unsayable
 from .espeak import open_backend
-from .piper_ids import PAD, encode, merge_vowel_clusters
+from .long_sentences import MAX_SENTENCE_PHONEMES, split_long_sentence, warn_split
+from .phoneme_override import OVERRIDE
+from .piper_ids import PAD, Encoded, encode, merge_vowel_clusters
 from .piper_phonemes import sentence_phonemes
 from .scripts import drop_foreign
 from .sentence import Sentence
@@ -75,20 +78,47 @@ class PiperFrontEnd:
             for s in sentence_phonemes(expanded, self.espeak_voice, self._espeak)
         ]
 
+    def _piece_phonemes(self, piece: str) -> list[str]:
+        """The phonemes of a piece of a long sentence, said as one sentence."""
+        return [p for sentence in self._phonemize(piece) for p in sentence]
+
+    def _phoneme_count(self, piece: str) -> int:
+        return len(self._piece_phonemes(piece))
+
+    def _split(self, text: str, encoded: Encoded, whole: str) -> list[tuple[str, Encoded]]:
+        """``[(text, encoded)]``, or the pieces of a sentence over the bound, each encoded.
+
+        ``text`` is empty only when the splitter found no words in the ``whole`` text.
+        """
+        if len(encoded.phonemes) + len(encoded.dropped) <= MAX_SENTENCE_PHONEMES:
+            return [(text, encoded)]
+        pieces = split_long_sentence(text or whole, self._phoneme_count, OVERRIDE)
+        return [(p, encode(self._piece_phonemes(p), self.phoneme_id_map)) for p in pieces]
+
     def sentences(self, text: str) -> list[Sentence]:
         readable, dropped = drop_foreign(text, self.espeak_voice)
         expanded = _expand(readable)
         encoded = []
         for phonemes in self._phonemize(expanded):
             result = encode(phonemes, self.phoneme_id_map)
-            dropped.extend(result.dropped)
             if any(is_speakable(p) for p in result.phonemes):
                 encoded.append(result)
-        warn_unsayable(dropped)
-        if not encoded:
-            raise no_speakable_text(text, dropped)
+            else:
+                dropped.extend(result.dropped)
         texts = _label(split_sentences(expanded), len(encoded))
-        return [
-            Sentence(text=t, phonemes=e.phonemes, tokens=e.tokens, ids=e.ids)
-            for t, e in zip(texts, encoded, strict=True)
-        ]
+        said = []
+        long_sentences = 0
+        for source, result in zip(texts, encoded, strict=True):
+            pieces = self._split(source, result, expanded)
+            long_sentences += len(pieces) > 1
+            for piece, e in pieces:
+                dropped.extend(e.dropped)
+                if any(is_speakable(p) for p in e.phonemes):
+                    said.append(
+                        Sentence(text=piece, phonemes=e.phonemes, tokens=e.tokens, ids=e.ids)
+                    )
+        warn_unsayable(dropped)
+        warn_split(long_sentences)
+        if not said:
+            raise no_speakable_text(text, dropped)
+        return said

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -115,48 +115,53 @@ class Utterance:
     ) -> Utterance:
         """A copy whose tokens' rolls and noise gains are these (one list per sentence, each
         empty or one value per token)."""
-        if not len(rolls) == len(gains) == len(self.sentences):
-            raise SynthesisError(
-                f"token noise is given for {len(rolls)} and {len(gains)} sentences, "
-                f"the utterance has {len(self.sentences)}"
-            )
-        plans = []
-        for number, (plan, rolled, gained) in enumerate(
-            zip(self.sentences, rolls, gains, strict=True), 1
-        ):
-            plans.append(
-                replace(
-                    plan,
-                    rolls=_checked_rolls(rolled, plan, number),
-                    noise_gains=_checked_gains(gained, plan, number),
-                )
-            )
-        return replace(self, sentences=tuple(plans))
+        return self._shaped(
+            "token noise",
+            rolls,
+            gains,
+            lambda plan, rolled, gained, number: replace(
+                plan,
+                rolls=_checked_rolls(rolled, plan, number),
+                noise_gains=_checked_gains(gained, plan, number),
+            ),
+        )
 
     def with_pitch(
         self, shifts: Sequence[Sequence[float]], flatness: Sequence[Sequence[float]]
     ) -> Utterance:
         """A copy whose tokens' pitch shifts (semitones) and flatness (0 to 1) are these (one
         list per sentence, each empty or one value per token)."""
-        if not len(shifts) == len(flatness) == len(self.sentences):
+        return self._shaped(
+            "pitch",
+            shifts,
+            flatness,
+            lambda plan, shifted, flat, number: replace(
+                plan,
+                pitch_shifts=_checked_range(
+                    shifted, plan, number, "pitch shifts", -MAX_PITCH_SHIFT, MAX_PITCH_SHIFT, 0
+                ),
+                pitch_flatness=_checked_range(flat, plan, number, "pitch flatness", 0, 1, 0),
+            ),
+        )
+
+    def _shaped(
+        self,
+        what: str,
+        first: Sequence[Sequence[Any]],
+        second: Sequence[Sequence[Any]],
+        shape: Callable[[SentencePlan, Sequence[Any], Sequence[Any], int], SentencePlan],
+    ) -> Utterance:
+        """A copy with each sentence's plan made by ``shape`` from its two per-token lists
+        (one pair a sentence) and its number."""
+        if not len(first) == len(second) == len(self.sentences):
             raise SynthesisError(
-                f"pitch is given for {len(shifts)} and {len(flatness)} sentences, "
+                f"{what} is given for {len(first)} and {len(second)} sentences, "
                 f"the utterance has {len(self.sentences)}"
             )
-        plans = []
-        for number, (plan, shifted, flat) in enumerate(
-            zip(self.sentences, shifts, flatness, strict=True), 1
-        ):
-            plans.append(
-                replace(
-                    plan,
-                    pitch_shifts=_checked_range(
-                        shifted, plan, number, "pitch shifts", -MAX_PITCH_SHIFT, MAX_PITCH_SHIFT, 0
-                    ),
-                    pitch_flatness=_checked_range(flat, plan, number, "pitch flatness", 0, 1, 0),
-                )
-            )
-        return replace(self, sentences=tuple(plans))
+        plans = zip(self.sentences, first, second, strict=True)
+        return replace(
+            self, sentences=tuple(shape(*plan, number) for number, plan in enumerate(plans, 1))
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -117,9 +117,11 @@ class MainWindow(QMainWindow):
         self._autosaved_state: tuple[int, str] | None = None
         self._text_dirty = False
         self._autosave_error = ""
-        self._override: tuple[int, Take, tuple[int, int] | None] | None = None
+        # A take prepared again (overridden, rendered alone): index, the take, the tokens that
+        # change, the undo step's name, whether its timing is kept.
+        self._again: tuple[int, Take, tuple[int, int] | None, str, bool] | None = None
         self._proof_task: Task | None = None
-        self._override_job: int | None = None
+        self._again_job: int | None = None
         self._transplant_jobs: dict[int, int] = {}  # job -> take index
         self._transplanted: list[Take] | None = None
         self._loading: str | None = None  # what the load in progress is, in words
@@ -350,6 +352,14 @@ class MainWindow(QMainWindow):
             "Ctrl+R",
             "Make one take per sentence and render them",
         )
+        self.again_action = self._action(
+            take,
+            "Render &this take again",
+            self.render_take_again,
+            "Ctrl+Alt+R",
+            "The selected take alone, with the controls and seed on the left (a retimed take "
+            "keeps its timing)",
+        )
         self.play_action = self._action(
             take,
             "&Play / Stop",
@@ -489,7 +499,7 @@ class MainWindow(QMainWindow):
         self.duration_table.refused.connect(self._warn)
         self.engine.loaded.connect(self._on_loaded)
         self.engine.finished.connect(self._on_finished)
-        self.engine.finished.connect(self._on_override)
+        self.engine.finished.connect(self._on_prepared_again)
         self.engine.failed.connect(self._on_failed)
         self.engine.lost.connect(self._on_lost)
         self.engine.progress.connect(self._on_progress)
@@ -1161,38 +1171,68 @@ class MainWindow(QMainWindow):
         else:
             override = f"[[{phonemes.strip('[]')}]]"
         text = take.text[:at] + override + take.text[at + len(word) :]
-        self._override = (self.current_index, take, tokens)
-        self._override_job = self.engine.prepare(
-            text, asdict(take.utterance.controls), take.seed, take.utterance.speaker
-        )
+        controls = asdict(take.utterance.controls)
+        self._prepare_take_again(text, controls, take.seed, tokens, "Override phonemes", True)
+
+    def render_take_again(self) -> None:
+        """The current take alone made again with the controls and seed on the left; a take
+        the person retimed keeps its timing, one they did not gets the new prediction."""
+        take = self.current_take
+        if take is None:
+            self.statusBar().showMessage("Render some text first", 3000)
+            return
+        seed = self.panel.seed_for_render()
+        controls = self.panel.values() or asdict(take.utterance.controls)
+        retimed = take.durations != take.predicted
+        self._prepare_take_again(take.text, controls, seed, None, "Render take again", retimed)
+
+    def _prepare_take_again(
+        self,
+        text: str,
+        controls: dict,
+        seed: int,
+        word: tuple[int, int] | None,
+        label: str,
+        keep_timing: bool,
+    ) -> None:
+        """Prepare the current take's sentence as ``text`` again; the answer replaces the take
+        (one undoable step called ``label``), its timing carried over when ``keep_timing``
+        (``word``: the tokens that change, None: those that come out different)."""
+        take = self.current_take
+        if take is None:
+            return
+        self._again = (self.current_index, take, word, label, keep_timing)
+        self._again_job = self.engine.prepare(text, controls, seed, take.utterance.speaker)
 
     @Slot(int, str, object)
-    def _on_override(self, job: int, op: str, answer: object) -> None:
-        if job != self._override_job or self._override is None:
+    def _on_prepared_again(self, job: int, op: str, answer: object) -> None:
+        if job != self._again_job or self._again is None:
             return
         assert isinstance(answer, PrepareAnswer)
-        index, before, word = self._override
-        self._override_job = self._override = None
+        index, before, word, label, keep_timing = self._again
+        self._again_job = self._again = None
         takes = list(self.project.takes)
         if index >= len(takes) or takes[index] is not before or len(answer.takes) != 1:
-            self.message_bar.show_message("The override did not give one sentence.", "warning")
+            self.message_bar.show_message(
+                f"{label}: the text did not give one sentence.", "warning"
+            )
             return
         changed = Take(answer.takes[0])
-        kept = dur.carry_over(
-            before.tokens,
-            before.durations,
-            before.predicted,
-            changed.tokens,
-            changed.predicted,
-            (len(before.tokens), 0) if word is None else word,
-        )
-        try:
-            takes[index] = changed.with_durations(kept)
-        except ProjectError:
-            takes[index] = changed  # the kept timing does not fit: the predicted one
-        self.undo_stack.push(
-            ReplaceTakes(self, self.project.takes, takes, "Override phonemes", index, index)
-        )
+        if keep_timing:
+            kept = dur.carry_over(
+                before.tokens,
+                before.durations,
+                before.predicted,
+                changed.tokens,
+                changed.predicted,
+                (len(before.tokens), 0) if word is None else word,
+            )
+            try:
+                changed = changed.with_durations(kept)
+            except ProjectError:
+                pass  # the kept timing does not fit: the predicted one
+        takes[index] = changed
+        self.undo_stack.push(ReplaceTakes(self, self.project.takes, takes, label, index, index))
 
     def _selection(self) -> tuple[int, int]:
         return self.take_view.first, self.take_view.last
@@ -1731,6 +1771,10 @@ class MainWindow(QMainWindow):
         rendered = take is not None and take.rendered is not None
         self.render_action.setEnabled(ready)
         self.render_button.setEnabled(ready)
+        info = self.engine_info
+        self.again_action.setEnabled(
+            info is not None and take is not None and take.voice == info.voice
+        )
         self.play_action.setEnabled(rendered and self.player.available or self.player.playing)
         self.export_action.setEnabled(rendered)
         self.export_all_action.setEnabled(

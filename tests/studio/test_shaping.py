@@ -146,3 +146,36 @@ def test_a_question_s_last_word_raised_with_the_keys(window):
     for _ in range(3):
         window.undo_stack.undo()
     assert window.current_take is take
+
+
+def test_one_take_rendered_again_alone_with_the_panel_s_seed(window):
+    """Take > Render this take again (Ctrl+Alt+R): only the current take is made again, with
+    the seed on the left; a retimed take keeps its timing; undo gives the take back."""
+    render(window, "The first take stays. The second one is made again.")
+    first, second = window.project.takes
+    window.takes_list.setCurrentRow(1)
+    window.panel.seed.setValue(second.seed + 1)
+    window.panel.seed_lock.setChecked(True)
+    press(
+        window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    wait_until(lambda: window.project.takes[1] is not second, 30, "the take made again")
+    rendered(window)
+    again = window.project.takes[1]
+    assert window.project.takes[0] is first
+    assert again.seed == second.seed + 1 and again.text == second.text
+    assert not np.array_equal(again.rendered.audio[:2000], second.rendered.audio[:2000])
+
+    parts = dur.segments(again.tokens)
+    window.take_view.set_selection(2, 2)
+    window.nudge_selection(3)
+    retimed = window.current_take
+    window.panel.seed.setValue(again.seed + 1)
+    press(
+        window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    wait_until(lambda: window.project.takes[1].seed == again.seed + 1, 30, "the second time")
+    assert window.project.takes[1].durations == retimed.durations
+    assert parts[2].frames(window.project.takes[1].durations) == parts[2].frames(retimed.durations)
+    window.undo_stack.undo()
+    assert window.project.takes[1] is retimed

@@ -381,6 +381,7 @@ class Synthesizer:
             timings["vocoder"] = time.perf_counter() - vocoded
             timings["synthesis"] += timings["vocoder"]
         if plan.pitch_edited:
+            reshaped = time.perf_counter()
             output = reshape_pitch(
                 output,
                 self.sample_rate,
@@ -389,6 +390,8 @@ class Synthesizer:
                 plan.pitch_shifts,
                 plan.pitch_flatness,
             )
+            timings["pitch"] = time.perf_counter() - reshaped
+            timings["synthesis"] += timings["pitch"]
         if not np.isfinite(output).all():
             raise SynthesisError(
                 f"sentence {index + 1}: the model made samples that are not numbers; "

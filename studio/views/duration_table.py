@@ -19,7 +19,8 @@ from studio import durations as dur
 PHONEME, START, DURATION, FRAMES = range(4)
 HEADERS = ("Phoneme", "Start (ms)", "Duration (ms)", "Frames")
 EDITABLE = (DURATION, FRAMES)
-BREAK_LABEL = "·"  # how a word break or a silent segment reads in the table
+BREAK_LABEL = "·"
+MINIMUM_WIDTH = 340  # how a word break or a silent segment reads in the table
 
 
 class DurationTable(QTableWidget):
@@ -32,7 +33,10 @@ class DurationTable(QTableWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(HEADERS), parent)
         self.setHorizontalHeaderLabels(HEADERS)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.setMinimumWidth(MINIMUM_WIDTH)  # the headers whole beside the take's views
         self.verticalHeader().setVisible(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(

@@ -121,6 +121,10 @@ class MainWindow(QMainWindow):
         # change, the undo step's name, whether its timing is kept.
         self._again: tuple[int, Take, tuple[int, int] | None, str, bool] | None = None
         self._proof_task: Task | None = None
+        # Play all: where each take starts in what plays, while it plays; and whether takes
+        # are still to be added as they are rendered.
+        self._play_all: list[float] | None = None
+        self._play_all_feeding = False
         self._again_job: int | None = None
         self._transplant_jobs: dict[int, int] = {}  # job -> take index
         self._transplanted: list[Take] | None = None
@@ -368,6 +372,14 @@ class MainWindow(QMainWindow):
             "Play the selected time (drag across the waveform or spectrogram, or select "
             "phonemes), else from the playhead",
         )
+        self.play_all_action = self._action(
+            take,
+            "Play &all takes",
+            self.play_all,
+            "Shift+Space",
+            "Every take in order, starting as soon as the first is rendered (the rest follow as "
+            "they come)",
+        )
         self.loop_action = self._action(
             take,
             "&Loop playback",
@@ -506,7 +518,7 @@ class MainWindow(QMainWindow):
         self.engine.busy_changed.connect(self._on_busy)
         self.engine.crashed.connect(self._on_crashed)
         self.engine.cancelled.connect(self._on_cancelled)
-        self.player.position_changed.connect(self.take_view.set_playhead)
+        self.player.position_changed.connect(self._show_position)
         self.player.state_changed.connect(lambda _: self._update_actions())
         self.panel.model_chosen.connect(self.load_model)
         self.panel.vocoder_chosen.connect(self.load_vocoder)
@@ -727,6 +739,7 @@ class MainWindow(QMainWindow):
                     if index == self.current_index:
                         self._show_current()
                     break
+            self._feed_play_all()
             self.last_render = rendered
             self.render_label.setText(render_summary(answer))
             self._update_actions()
@@ -1272,6 +1285,55 @@ class MainWindow(QMainWindow):
         except RuntimeError as error:
             self.message_bar.show_message(str(error), "error")
 
+    def play_all(self) -> None:
+        """Every take in order, from the first as soon as it is rendered: each take is added to
+        what plays when its render comes (the engine renders them in order), so a paragraph is
+        heard while its later sentences are still being made; the take heard is shown."""
+        if self.player.playing:
+            self.player.stop()
+            return
+        if not self.project.takes:
+            self.statusBar().showMessage("Render some text first", 3000)
+            return
+        if not self.player.available:
+            self._warn(f"Playback is off: {self.player.unavailable_reason}. Export still works.")
+            return
+        rate = next((t.rendered.sample_rate for t in self.project.takes if t.rendered), None)
+        if rate is None and self.engine_info is not None:
+            rate = self.engine_info.sample_rate
+        try:
+            self.player.play(np.zeros(0, dtype=np.float32), rate or 22050, growing=True)
+        except RuntimeError as error:
+            self.message_bar.show_message(str(error), "error")
+            return
+        self._play_all = []
+        self._play_all_feeding = True
+        self._feed_play_all()
+
+    def _feed_play_all(self) -> None:
+        """Add to Play all what has been rendered since, in order; end it after the last."""
+        starts = self._play_all
+        if starts is None or not self._play_all_feeding:
+            return
+        takes = self.project.takes
+        while len(starts) < len(takes):
+            rendered = takes[len(starts)].rendered
+            if rendered is None:
+                break
+            starts.append(len(self.player.audio) / rendered.sample_rate)
+            self.player.extend(rendered.audio)
+        if len(starts) == len(takes):
+            self.player.end_growing()
+            self._play_all_feeding = False
+
+    def _show_position(self, seconds: float) -> None:
+        """The playhead where the player is; while playing all, within the take shown."""
+        starts = self._play_all
+        index = self.current_index
+        if starts is not None and 0 <= index < len(starts):
+            seconds = max(seconds - starts[index], 0.0)
+        self.take_view.set_playhead(seconds)
+
     def _on_loop_toggled(self) -> None:
         """Loop turned on or off while playing: what plays goes on the new way at once."""
         take = self.current_take
@@ -1386,6 +1448,7 @@ class MainWindow(QMainWindow):
         if not playing:
             self._sounding = None
             self.compare.set_sounding(None)
+            self._play_all, self._play_all_feeding = None, False
 
     # ---- moving takes to another model -----------------------------------------------------
 

@@ -44,6 +44,7 @@ class Player(QObject):
         self._frame = 0
         self._start = self._end = 0  # the stretch played, in samples
         self._loop = False
+        self._growing = False  # more audio is coming (extend): at the end, wait in silence
         self._lock = threading.Lock()
         self._timer = QTimer(self)
         self._timer.setInterval(POSITION_INTERVAL_MS)
@@ -80,9 +81,12 @@ class Player(QObject):
         start: float = 0.0,
         end: float | None = None,
         loop: bool = False,
+        growing: bool = False,
     ) -> None:
         """Play ``audio`` from ``start`` seconds to ``end`` (its end when None), and again
-        from ``start`` each time it gets there while ``loop``; stops what was playing."""
+        from ``start`` each time it gets there while ``loop``; stops what was playing.
+        ``growing``: more comes (:meth:`extend`), so its end is waited at in silence until
+        :meth:`end_growing`."""
         self.stop()
         if not self.available:
             raise RuntimeError(f"playback is off: {self.unavailable_reason}")
@@ -91,7 +95,7 @@ class Player(QObject):
         length = len(self._audio)
         self._start = min(max(int(start * sample_rate), 0), length)
         self._end = length if end is None else min(max(int(end * sample_rate), self._start), length)
-        self._frame, self._loop = self._start, loop
+        self._frame, self._loop, self._growing = self._start, loop, growing
         try:
             self._stream = self._sd.OutputStream(
                 samplerate=self._rate,
@@ -107,6 +111,16 @@ class Player(QObject):
             raise RuntimeError(f"cannot play: {error}") from error
         self._timer.start()
         self.state_changed.emit(True)
+
+    def extend(self, audio: np.ndarray) -> None:
+        """Add ``audio`` after what plays (while playing with :meth:`play_growing`)."""
+        with self._lock:
+            self._audio = np.concatenate([self._audio, np.asarray(audio, dtype=np.float32)])
+            self._end = len(self._audio)
+
+    def end_growing(self) -> None:
+        """Nothing more comes: playback ends at the end of what it has."""
+        self._growing = False
 
     def swap(self, audio: np.ndarray, sample_rate: int) -> None:
         """Go on playing ``audio`` from the position reached (A/B switching without a gap).
@@ -145,8 +159,9 @@ class Player(QObject):
                 if not self._loop or self._end <= self._start:
                     break
                 self._frame = self._start
+            waiting = self._growing
         out[filled:, 0] = 0
-        if filled < frames:
+        if filled < frames and not waiting:
             raise self._sd.CallbackStop
 
     def _tick(self) -> None:

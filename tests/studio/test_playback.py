@@ -161,3 +161,29 @@ def test_the_selected_time_plays_alone_and_loops(playing_window):
     finally:
         window.loop_action.setChecked(False)
         window.player.stop()
+
+
+def test_play_all_starts_before_the_text_is_rendered_and_plays_every_take(playing_window):
+    """Take > Play all takes (Shift+Space) right after Render: the sound starts while later
+    takes are still being made, each is added as its render comes, all are heard in order."""
+    window, sink = playing_window
+    text = "One comes first. Two follows it. Three is next. Four is near the end. Five ends it."
+    before = list(window.project.takes)
+    window.text_edit.setPlainText(text)
+    window.render_text()
+    wait_until(
+        lambda: window.project.takes != before and len(window.project.takes) == 5, 60, "takes"
+    )
+    takes = list(window.project.takes)
+    unrendered = sum(take.rendered is None for take in takes)
+    window.play_all()
+    assert window.player.playing
+    assert unrendered > 0, "every take was rendered before Play all: nothing to stream"
+    wait_until(lambda: all(t.rendered for t in takes), 60, "every take rendered")
+    rate = takes[0].rendered.sample_rate
+    total = sum(len(t.rendered.audio) for t in takes) / rate
+    wait_until(lambda: not window.player.playing, total + 20, "every take to be played")
+    assert len(window.player.audio) == sum(len(t.rendered.audio) for t in takes)
+    assert np.array_equal(
+        window.player.audio[: len(takes[0].rendered.audio)], takes[0].rendered.audio
+    )

@@ -1,16 +1,17 @@
 """VITS behind the acoustic interface: its two stages (``engine.runtime.stages``) on PyTorch
 or onnxruntime, with per-token noise for the duration predictor and the prior.
 
-A sentence rendered again with other durations (a boundary dragged, a phoneme nudged) is
-decoded again only about the change: the flow and the decoder are convolutions, so a frame's
-audio depends on the latent frames within their reach (26 frames measured for the bundled
-voice; :data:`REACH_FRAMES` allows 32), and the per-token noise of every token the edit did
-not touch is as it was. The frames from ``REACH_FRAMES`` before the first changed token to
-``REACH_FRAMES`` after the last are decoded, with ``REACH_FRAMES`` more on each side as
-context, and put between the last render's audio before and after them. The samples at the
-joins agree with a full render to about 1e-7 (onnxruntime sums in another order at other
-offsets), so no crossfade is needed; ``tests/engine/test_local_rerender.py`` holds the whole
-take to a full render within 1e-5, and ``benchmarks/local_rerender.py`` times both.
+A sentence rendered again with other durations (a boundary dragged, a phoneme nudged), or with
+some tokens re-rolled or given a noise scale of their own, is decoded again only about the
+change: the flow and the decoder are convolutions, so a frame's audio depends on the latent
+frames within their reach (26 frames measured for the bundled voice; :data:`REACH_FRAMES`
+allows 32), and the per-token noise of every token the edit did not touch is as it was. The
+frames from ``REACH_FRAMES`` before the first changed token to ``REACH_FRAMES`` after the last
+are decoded, with ``REACH_FRAMES`` more on each side as context, and put between the last
+render's audio before and after them. The samples at the joins agree with a full render to
+about 1e-7 (onnxruntime sums in another order at other offsets), so no crossfade is needed;
+``tests/engine/test_local_rerender.py`` holds the whole take to a full render within 1e-5, and
+``benchmarks/local_rerender.py`` times both.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class VitsModel:
         self._encodings: EncodingCache[Encoding] = EncodingCache()
         # The last render of each sentence (by everything but its durations), to re-render
         # about a change only.
-        self._renders: EncodingCache[tuple[tuple[int, ...], np.ndarray]] = EncodingCache()
+        self._renders: EncodingCache[tuple[TokenShape, np.ndarray]] = EncodingCache()
         self.last_decoded_frames = 0  # how many frames the last render decoded
 
     def _stages(self, runtime: str) -> VitsStages:
@@ -129,23 +130,16 @@ class VitsModel:
         gains: Sequence[float] = (),
     ) -> np.ndarray:
         latent = self._latent(ids, speaker, durations, seed, sentence, rolls, gains)
-        key = (
-            tuple(ids),
-            speaker,
-            seed,
-            sentence,
-            controls.noise_scale,
-            tuple(rolls),
-            tuple(gains),
-        )
+        key = (tuple(ids), speaker, seed, sentence, controls.noise_scale)
+        shaped = per_token_shape(durations, rolls, gains)
         last = self._renders.get(key)
         audio = None
         if last is not None:
-            audio = self._near_the_change(last, durations, latent, controls.noise_scale, speaker)
+            audio = self._near_the_change(last, shaped, latent, controls.noise_scale, speaker)
         if audio is None:
             audio = self.stages.decode(*latent, controls.noise_scale, speaker)
             self.last_decoded_frames = int(sum(durations))
-        self._renders.put(key, (tuple(durations), audio.copy()))  # callers may change theirs
+        self._renders.put(key, (shaped, audio.copy()))  # callers may change theirs
         return audio
 
     def render_chunks(
@@ -212,21 +206,21 @@ class VitsModel:
 
     def _near_the_change(
         self,
-        last: tuple[tuple[int, ...], np.ndarray],
-        durations: Sequence[int],
+        last: tuple[TokenShape, np.ndarray],
+        shaped: TokenShape,
         latent: tuple[np.ndarray, np.ndarray, np.ndarray],
         noise_scale: float,
         speaker: int | None,
     ) -> np.ndarray | None:
-        """The sentence's audio made from ``last`` (its durations and audio) by decoding only
-        about where ``durations`` differ (the module docstring); None when the change reaches
-        too much of it to be worth it."""
+        """The sentence's audio made from ``last`` (its tokens' shape and audio) by decoding
+        only about the tokens whose duration, roll or noise gain differ (the module
+        docstring); None when the change reaches too much of it to be worth it."""
         before, audio = last
-        changed = changed_frames(before, durations)
+        changed = changed_frames(before, shaped)
         if changed is None:
             return audio.copy()
         first, old_end, new_end = changed
-        total = int(sum(durations))
+        total = int(sum(shaped[0]))
         keep_from = max(first - REACH_FRAMES, 0)
         keep_to = min(new_end + REACH_FRAMES, total)
         if keep_to - keep_from + 2 * REACH_FRAMES > LOCAL_SHARE * total:
@@ -237,13 +231,33 @@ class VitsModel:
         return np.concatenate([audio[: keep_from * hop], made, audio[tail * hop :]])
 
 
-def changed_frames(before: Sequence[int], after: Sequence[int]) -> tuple[int, int, int] | None:
-    """Where durations ``after`` differ from ``before`` (as many tokens each): the frame the
-    difference starts on (the same in both), and where it ends in ``before`` and in ``after``;
-    None when they are the same."""
-    if tuple(before) == tuple(after):
+# A sentence's tokens as a render draws them: durations, rolls and noise gains, one each.
+TokenShape = tuple[tuple[int, ...], tuple[int, ...], tuple[float, ...]]
+
+
+def per_token_shape(
+    durations: Sequence[int], rolls: Sequence[int], gains: Sequence[float]
+) -> TokenShape:
+    """The tokens' durations, rolls (0 where none) and noise gains (1 where none)."""
+    count = len(durations)
+    return (
+        tuple(int(d) for d in durations),
+        tuple(rolls) or (0,) * count,
+        tuple(float(g) for g in gains) or (1.0,) * count,
+    )
+
+
+def changed_frames(before: TokenShape, after: TokenShape) -> tuple[int, int, int] | None:
+    """Where tokens ``after`` are drawn otherwise than ``before`` (a duration, a roll or a
+    noise gain differs; as many tokens each): the frame the difference starts on (the same in
+    both), and where it ends in ``before`` and in ``after``; None when nothing differs."""
+    tokens_before = zip(*before, strict=True)
+    tokens_after = zip(*after, strict=True)
+    pairs = enumerate(zip(tokens_before, tokens_after, strict=True))
+    differ = [i for i, (old, new) in pairs if old != new]
+    if not differ:
         return None
-    first = next(i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b)
-    last = max(i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b)
-    start = int(sum(after[:first]))
-    return start, int(sum(before[: last + 1])), int(sum(after[: last + 1]))
+    first, last = differ[0], differ[-1]
+    old_durations, new_durations = before[0], after[0]
+    start = int(sum(new_durations[:first]))
+    return start, int(sum(old_durations[: last + 1])), int(sum(new_durations[: last + 1]))

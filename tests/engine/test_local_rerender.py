@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.acoustic.vits import REACH_FRAMES, changed_frames
+from engine.acoustic.vits import REACH_FRAMES, changed_frames, per_token_shape
 from engine.segments import segments
 from engine.synthesis import Synthesizer
 from studio.durations import move_boundary
@@ -78,7 +78,31 @@ def test_changes_far_apart_are_decoded_whole(twins):
     assert np.array_equal(audio, full_render(fresh, edited))
 
 
-def test_changed_frames_names_where_durations_differ():
-    assert changed_frames([1, 2, 3], [1, 2, 3]) is None
-    assert changed_frames([1, 2, 3, 4], [1, 5, 3, 4]) == (1, 3, 6)
-    assert changed_frames([2, 2, 2, 2], [3, 2, 2, 1]) == (0, 8, 8)
+def test_changed_frames_names_where_tokens_are_drawn_otherwise():
+    def shape(durations, rolls=(), gains=()):
+        return per_token_shape(durations, rolls, gains)
+
+    assert changed_frames(shape([1, 2, 3]), shape([1, 2, 3])) is None
+    assert changed_frames(shape([1, 2, 3, 4]), shape([1, 5, 3, 4])) == (1, 3, 6)
+    assert changed_frames(shape([2, 2, 2, 2]), shape([3, 2, 2, 1])) == (0, 8, 8)
+    assert changed_frames(shape([2, 2, 2]), shape([2, 2, 2], [0, 1, 0])) == (2, 4, 4)
+    assert changed_frames(shape([2, 2, 2]), shape([2, 2, 2], (), [1, 1, 1.5])) == (4, 6, 6)
+
+
+def test_a_re_rolled_word_is_decoded_about_itself(twins):
+    """A re-roll or a noise scale on a few tokens changes their noise alone: decoded about
+    them, the take is the full render's."""
+    kept, fresh = twins
+    utterance = kept.prepare(TEXT)
+    count = len(utterance.sentences[0].tokens)
+    kept.render(utterance)
+    middle = count // 2
+    rolls = [1 if middle <= i < middle + 6 else 0 for i in range(count)]
+    gains = [1.5 if middle - 10 <= i < middle - 6 else 1.0 for i in range(count)]
+    for shaped in (
+        utterance.with_token_noise([rolls], [()]),
+        utterance.with_token_noise([rolls], [gains]),
+    ):
+        audio = kept.render(shaped).audio
+        assert kept.acoustic.last_decoded_frames < sum(shaped.sentences[0].durations) / 2
+        assert np.abs(audio - full_render(fresh, shaped)).max() < TOLERANCE

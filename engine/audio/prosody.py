@@ -21,8 +21,9 @@ a take).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import parselmouth
 
 from engine.api import Tracks
 
@@ -79,5 +80,9 @@ def take_tracks(audio: np.ndarray, sample_rate: int) -> Tracks:
     )
 
 
-def _sound(audio: np.ndarray, sample_rate: int) -> parselmouth.Sound:
+def _sound(audio: np.ndarray, sample_rate: int) -> Any:
+    """``audio`` as Praat's Sound (parselmouth is imported here, when a track is first asked
+    for: every ``glottis say`` imports this module through the pitch edits)."""
+    import parselmouth
+
     return parselmouth.Sound(np.asarray(audio, dtype=np.float64).reshape(-1), sample_rate)

@@ -1,7 +1,7 @@
 """Several processes on one user data folder at once: three ``glottis say`` converting the
 bundled voice for the first time (and exporting its ONNX stages) race each other, then a
-fourth reads what they left. Every one succeeds, the voice folder is whole, and nothing
-half-written (``.tmp``, ``.partial``, ``.old``) is left beside it."""
+fourth reads what they left. Every one succeeds, the voice folder and its ONNX cache are
+whole, and nothing half-written (``.tmp``, ``.partial``, ``.old``) is left beside them."""
 
 from __future__ import annotations
 
@@ -36,14 +36,17 @@ def test_first_conversions_racing_leave_one_whole_voice(tmp_path):
         assert sf.info(tmp_path / f"{n}.wav").frames > 0
     left = [p for p in data.rglob("*") if any(part in p.name for part in LEFTOVERS)]
     assert not left, f"half-written files left: {left}"
-    files = _stamps(data)
-    assert any(p.name.endswith(".onnx") for p in files), "no ONNX stages were cached"
+    voice = next((data / "voices").iterdir())
+    assert sorted(p.name for p in voice.iterdir()) == ["card.json", "model.safetensors", "onnx"]
+    assert sorted(p.name for p in (voice / "onnx").iterdir()) == [
+        "decode.onnx",
+        "encode.onnx",
+        "stamp.json",
+    ]
+    # The ONNX cache may be stamped for another racer's copy of the weights (each write of a
+    # voice folder pairs its files with a token of its own): then the next run exports it
+    # again, once. It must load and speak either way.
     after = _say(data, "The voice the racers left.", tmp_path / "after.wav")
     _, stderr = after.communicate(timeout=600)
     assert after.returncode == 0, stderr
-    assert _stamps(data) == files, "the fourth run wrote the voice again: it was not whole"
-
-
-def _stamps(data: Path) -> dict[Path, tuple[int, int]]:
-    """Every file under ``data`` with its inode and modification time."""
-    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in data.rglob("*") if p.is_file()}
+    assert not [p for p in data.rglob("*") if any(part in p.name for part in LEFTOVERS)]

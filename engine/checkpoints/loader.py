@@ -140,23 +140,24 @@ def _read_quietly(path: Path) -> Any:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
         pass  # it names something beyond tensors: the restricted unpickler decides
-    except Exception as error:  # garbage makes the unpickler fail in any way (KeyError, ...)
-        raise _unreadable(path, error) from None
+    except Exception:  # garbage makes the unpickler fail in any way (KeyError, ...)
+        raise _unreadable(path) from None
     refusal: Exception | None = None
     for family in ("Glow-TTS", "WaveGlow"):
         try:
             return safe_pickle.load(path, family)
         except safe_pickle.RefusedPickleError as error:
             refusal = error
-        except Exception as error:  # as above: a damaged file fails the unpickler any way
-            raise _unreadable(path, error) from None
+        except Exception:  # as above: a damaged file fails the unpickler any way
+            raise _unreadable(path) from None
     raise CheckpointError(str(refusal)) from None
 
 
-def _unreadable(path: Path, error: Exception) -> CheckpointError:
-    return CheckpointError(
-        f"cannot read {path}: it is damaged or not a PyTorch checkpoint ({error})"
-    )
+def _unreadable(path: Path) -> CheckpointError:
+    """The refusal of a file the unpicklers cannot read. What they said is left out: it is
+    the library's own words ("pop from empty list", "failed finding central directory"),
+    nothing a person can act on."""
+    return CheckpointError(f"cannot read {path}: it is damaged or not a PyTorch checkpoint")
 
 
 def _classify(container: Any, path: Path) -> tuple[str, Mapping[str, torch.Tensor]]:

@@ -12,6 +12,7 @@ The configs are the official repositories' (``engine/resources/configs``): VITS 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,8 @@ class ConfigFormat:
     ``speakers(config)``: how many speakers the config asks for; ``sample_rate`` and ``hop``:
     the audio's rate and the frames' hop; ``mel``: the mels made or taken (None for a model
     that makes audio itself); ``front_end``: the card's front end entry and how many ids it
-    makes (acoustic models only).
+    makes (acoustic models only); ``upsampling``: the rates a decoder that makes audio from
+    frames upsamples by, whose product is the hop.
     """
 
     official_config: Callable[[StateDict], str | dict[str, Any]] | None
@@ -43,6 +45,28 @@ class ConfigFormat:
     hop: Callable[[Config], int]
     mel: Callable[[Config], MelSettings] | None = None
     front_end: Callable[[Config], tuple[dict[str, Any], int]] | None = None
+    upsampling: Callable[[Config], list[int]] | None = None
+
+
+def config_problem(form: ConfigFormat, config: Config) -> str | None:
+    """What the entries of a config that fits its schema (:mod:`engine.schemas`) say against
+    each other, in words; None when they agree."""
+    hop = form.hop(config)
+    if form.upsampling is not None and math.prod(form.upsampling(config)) != hop:
+        rates = form.upsampling(config)
+        return f"its upsampling rates {rates} multiply to {math.prod(rates)}, not to its hop {hop}"
+    if form.mel is None:
+        return None
+    mel = form.mel(config)
+    if mel.win_length > mel.n_fft:
+        return f"its window of {mel.win_length} samples is longer than its FFT of {mel.n_fft}"
+    top = mel.sample_rate / 2 if mel.fmax is None else mel.fmax
+    if not mel.fmin < top <= mel.sample_rate / 2:
+        return (
+            f"its mel band of {mel.fmin:g} to {top:g} Hz is not within 0 to "
+            f"{mel.sample_rate / 2:g} Hz, half its sample rate"
+        )
+    return None
 
 
 def speaker_rows(state_dict: StateDict) -> int:
@@ -180,6 +204,7 @@ VITS = ConfigFormat(
     sample_rate=lambda config: int(config["data"]["sampling_rate"]),
     hop=lambda config: int(config["data"]["hop_length"]),
     front_end=_vits_front_end,
+    upsampling=lambda config: list(config["model"]["upsample_rates"]),
 )
 GLOW_TTS = ConfigFormat(
     official_config=lambda weights: (
@@ -211,6 +236,7 @@ HIFIGAN = ConfigFormat(
     sample_rate=lambda config: _hifigan_mel(config).sample_rate,
     hop=lambda config: _hifigan_mel(config).hop_length,
     mel=_hifigan_mel,
+    upsampling=lambda config: list(config["upsample_rates"]),
 )
 WAVEGLOW = ConfigFormat(
     official_config=None,  # the file holds its config (engine/checkpoints/waveglow_official.py)

@@ -16,10 +16,9 @@ unpickler, which refuses any class an official checkpoint never contains.
 
 from __future__ import annotations
 
-import json
 import pickle
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine import schemas
 from engine.audio.mel import MelSettings
 from engine.checkpoints import safe_pickle
-from engine.checkpoints.config_formats import ConfigFormat, speaker_rows
+from engine.checkpoints.config_formats import ConfigFormat, config_problem, speaker_rows
 from engine.checkpoints.errors import CheckpointError
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.checkpoints.waveglow_official import load_waveglow_checkpoint
@@ -42,6 +42,7 @@ from engine.families import (
     VOCODER,
     implementation,
 )
+from engine.models.shapes import meta_state_dict
 from engine.package_data import resource
 
 CONFIGS = resource("configs")
@@ -107,23 +108,60 @@ def load(
         )
     given = _read_config(config) if config is not None else None
     if FAMILIES[family].builder is None:  # WaveGlow: the file holds its module and config
+        if given is not None:  # the weights say its settings: it must agree with them
+            section = given.get("waveglow_config", given)
+            schemas.check(section, "config-waveglow", _config_name(config), CheckpointError)
         model, waveglow_config = load_waveglow_checkpoint(path, given)
         source = "given" if given is not None else "deduced from the weights"
         return Checkpoint(family, model.eval(), {"waveglow_config": waveglow_config}, path, source)
     found, source = _find_config(family, state_dict, path, given)
+    named = _config_name(config) if config is not None else f"the config ({source})"
+    check_config(family, found, named)
     _check_speakers(family, state_dict, found, path)
     builder = FAMILIES[family].builder
     assert builder is not None  # every family but WaveGlow, whose file holds its model
-    model = implementation(builder)(found)
-    problems = mismatch_summary(state_dict, model.state_dict())
+    build = implementation(builder)
+    problems = mismatch_summary(state_dict, _shapes(family, lambda: build(found), source))
     if problems:
         advice = "" if given is not None else "; give it its own config file"
         raise CheckpointError(
             f"{path} does not fit the {FAMILY_NAMES[family]} model of its config "
             f"({source}): {problems}{advice}"
         )
+    model = build(found)
     model.load_state_dict(state_dict, strict=True)
     return Checkpoint(family, model.eval(), found, path, source)
+
+
+def check_config(
+    family: str,
+    config: Mapping[str, Any],
+    where: str,
+    error: Callable[[str], Exception] = CheckpointError,
+) -> None:
+    """Refuse, with ``error`` and one sentence starting with ``where``, a config that does
+    not fit its family's schema (``engine/resources/schemas/config-FAMILY.json``: every entry
+    the model is built from, of its type and in its range) or whose entries disagree."""
+    schemas.check(config, f"config-{family}", where, error)
+    problem = config_problem(_format(family), config)
+    if problem:
+        raise error(f"{where}: {problem}")
+
+
+def _config_name(config: str | Path | Mapping[str, Any]) -> str:
+    return "the given config" if isinstance(config, Mapping) else f"the config {Path(config).name}"
+
+
+def _shapes(family: str, build: Callable[[], nn.Module], source: str) -> dict[str, torch.Tensor]:
+    """The weights the config's model has, found on the meta device: nothing is allocated
+    for a config that asks for more than its checkpoint holds. A config whose entries build
+    no model (lists of lengths that do not pair, ...) is refused with the builder's words."""
+    try:
+        return meta_state_dict(build)
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError, ZeroDivisionError) as e:
+        raise CheckpointError(
+            f"the config ({source}) describes no {FAMILY_NAMES[family]} model: {e}"
+        ) from None
 
 
 def _read(path: Path) -> Any:
@@ -189,12 +227,7 @@ def _classify(container: Any, path: Path) -> tuple[str, Mapping[str, torch.Tenso
 def _read_config(config: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(config, Mapping):
         return dict(config)
-    try:
-        found = json.loads(Path(config).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CheckpointError(f"cannot read the config {config}: {error.strerror}") from None
-    except ValueError as error:
-        raise CheckpointError(f"the config {config} is not valid JSON: {error}") from None
+    found = schemas.read_json(config, "config", CheckpointError)
     if not isinstance(found, dict):
         raise CheckpointError(f"the config {config} is not a JSON object")
     return found

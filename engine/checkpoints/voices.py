@@ -33,9 +33,10 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save
 
+from engine import schemas
 from engine.checkpoints.cards import card_for_checkpoint
 from engine.checkpoints.errors import CheckpointError, UnknownVoiceError
-from engine.checkpoints.loader import load
+from engine.checkpoints.loader import check_config, load
 from engine.checkpoints.piper import (
     CARD_VERSION,
     TRAINING_ONLY_PREFIXES,
@@ -44,6 +45,7 @@ from engine.checkpoints.piper import (
 )
 from engine.checkpoints.state_dict import mismatch_summary
 from engine.families import FAMILIES, implementation
+from engine.models.shapes import meta_state_dict
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_file, atomic_folder, file_sha256, sweep_folder
 from engine.user_data import data_dir, voices_dir
@@ -56,16 +58,6 @@ PAIR_KEY = "weights_pair"  # the token a card and its weights share (write_voice
 VOCODER_KEY = "vocoder"  # a mel model's card: the checkpoint that voices it by default
 WEIGHTS_FILE = "model.safetensors"
 ADAPTED_FROM = "adapted_from"
-# The entries every voice card holds, with their JSON types.
-CARD_FIELDS: dict[str, type] = {
-    "family": str,
-    "config": dict,
-    "n_vocab": int,
-    "sample_rate": int,
-    "hop_length": int,
-    "frontend": dict,
-}
-_TYPE_NAMES = {str: "a string", dict: "an object", int: "a whole number"}
 
 
 @dataclass
@@ -147,14 +139,13 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
     A card with ``weight_norm_folded`` holds plain ``weight`` tensors, so the model folds
     its weight norm before loading. An ``inference_only`` card may lack exactly the
     training-only weights (posterior encoder, SDP posterior flows), which become zeros.
-    The model is built on the CPU (0.15 s for joe): building it on the meta device instead
-    costs more, since ``nn.init`` on meta tensors imports torch's compiler stack (1.5 s).
+    The weights are compared with the model's shapes on the meta device first
+    (:mod:`engine.models.shapes`), so that a card whose config asks for more than its weights
+    hold allocates nothing.
     """
+    _check_weights(card, meta_state_dict(lambda: _build_vits(card)), state_dict)
     model = _build_vits(card)
-    if card.get("weight_norm_folded"):
-        model.fold_weight_norm()
     expected = model.state_dict()
-    _check_weights(card, expected, state_dict)
     with torch.no_grad():
         for key in expected.keys() - state_dict.keys():
             expected[key].zero_()
@@ -167,15 +158,17 @@ def _build_family(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> 
     the card's config, its weights loaded strictly."""
     family = FAMILIES[card["family"]]
     assert family.builder is not None
+    build = implementation(family.builder)
     try:
-        model = implementation(family.builder)(card["config"])
-    except (ValueError, TypeError, KeyError) as e:
+        expected = meta_state_dict(lambda: build(card["config"]))
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:
         raise VoiceImportError(
             f"Voice {card.get('name')!r}: its config is no {family.display} config ({e})."
         ) from e
-    problems = mismatch_summary(state_dict, model.state_dict())
+    problems = mismatch_summary(state_dict, expected)
     if problems:
         raise VoiceImportError(f"Voice {card.get('name')!r} does not fit its config: {problems}.")
+    model = build(card["config"])
     model.load_state_dict(state_dict, strict=True)
     return model.eval()
 
@@ -203,11 +196,14 @@ def save_voice(voice: Voice, name: str, vocoder: str | Path | None = None) -> Pa
 
 def _build_vits(card: dict[str, Any]) -> SynthesizerTrn:
     try:
-        return build_vits(card["config"], n_vocab=card["n_vocab"])
-    except (ValueError, TypeError) as e:
+        model = build_vits(card["config"], n_vocab=card["n_vocab"])
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:
         raise VoiceImportError(
             f"Voice {card.get('name')!r} has a config that is no VITS config ({e})."
         ) from e
+    if card.get("weight_norm_folded"):
+        model.fold_weight_norm()
+    return model
 
 
 def _check_weights(
@@ -299,33 +295,12 @@ def _source(card: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_card(folder: Path) -> dict[str, Any]:
+    """The card of a voice folder, checked against the voice card's schema
+    (``engine/resources/schemas/voice-card.json``)."""
     path = folder / CARD_FILE
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise VoiceImportError(f"Voice card {path} is not readable JSON ({e}).") from e
-    _check_card(card, path)
+    card = schemas.read_json(path, "voice card", VoiceImportError)
+    schemas.check(card, "voice-card", f"the voice card {path}", VoiceImportError)
     return card
-
-
-def _check_card(card: object, path: Path) -> None:
-    """Refuse a card that lacks an entry the engine reads, or holds one of the wrong type."""
-    if not isinstance(card, dict):
-        raise VoiceImportError(f"Voice card {path} is not a JSON object.")
-    missing = [key for key in CARD_FIELDS if key not in card]
-    if missing:
-        raise VoiceImportError(
-            f"Voice card {path} lacks the entries {', '.join(map(repr, missing))}."
-        )
-    wrong = [
-        f"{key!r} should be {_TYPE_NAMES[kind]}"
-        for key, kind in CARD_FIELDS.items()
-        if type(card[key]) is not kind
-    ]
-    if wrong:
-        raise VoiceImportError(
-            f"Voice card {path} has entries of the wrong type: {'; '.join(wrong)}."
-        )
 
 
 def _load_folder(folder: Path) -> Voice:
@@ -337,9 +312,8 @@ def _load_folder(folder: Path) -> Voice:
             f"Voice card {folder / CARD_FILE} has family {card.get('family')!r}; a voice is "
             f"one of {speaking}."
         )
-    vocoder = card.get(VOCODER_KEY)
-    if vocoder is not None and not isinstance(vocoder, str):
-        raise VoiceImportError(f"Voice card {folder / CARD_FILE}: {VOCODER_KEY!r} is no path.")
+    where = f"the voice card {folder / CARD_FILE}: config"
+    check_config(family.name, card["config"], where, VoiceImportError)
     _check_pair(card, folder / WEIGHTS_FILE)
     state_dict = _read_weights(folder / WEIGHTS_FILE)
     if family.name != "vits":

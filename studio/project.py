@@ -287,13 +287,25 @@ def load(folder: Path) -> Project:
     for number, take in enumerate(project.takes, 1):
         wav = folder / TAKES_DIR / f"{number:03d}.wav"
         if wav.exists():
-            audio, rate = sf.read(wav, dtype="float32")
+            audio, rate = _saved_audio(wav)
             spans = _spans(take.durations, len(audio))
             if spans is not None:
                 mel = _saved_mel(wav.with_name(f"{number:03d}{MEL_SUFFIX}"))
                 tracks = _saved_tracks(wav.with_name(f"{number:03d}{TRACKS_SUFFIX}"))
                 take.remember(take.durations, Rendered(audio, rate, spans, mel, tracks=tracks))
     return project
+
+
+def _saved_audio(wav: Path) -> tuple[np.ndarray, int]:
+    """A take's saved audio. A damaged file refuses the project rather than dropping the
+    take's audio unsaid; the sentence says how to open it all the same."""
+    try:
+        return sf.read(wav, dtype="float32")
+    except (sf.SoundFileError, OSError) as error:
+        raise ProjectError(
+            f"{wav} is damaged or not a WAV file; remove it to open the project "
+            "(its take is rendered again)"
+        ) from error
 
 
 def _saved_mel(path: Path) -> np.ndarray | None:

@@ -159,3 +159,9 @@ class ImportReport:
     layout: str
     imported: list[ImportedClip]
     rejected: list[Rejected]
+
+
+def nothing_imported(src: str | Path) -> str:
+    """What an import that could use no clip of ``src`` says, in the command line and the
+    window alike (each rejected file is said apart, with its reason)."""
+    return f"no clip of {src} could be imported; nothing was written"

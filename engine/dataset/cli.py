@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.api.dataset import nothing_imported
 from engine.dataset.errors import DatasetError
 
 __all__ = ["DatasetError", "add_parser", "run"]
@@ -73,7 +74,7 @@ def _import(args: argparse.Namespace) -> None:
     for rejected in report.rejected:
         print(f"rejected {rejected.source}: {rejected.reason}")
     if report.out is None:
-        raise DatasetError(f"no clip of {args.src} could be imported; nothing was written")
+        raise DatasetError(nothing_imported(args.src))
     minutes, seconds = divmod(sum(clip.duration_s for clip in report.imported), 60)
     print(
         f"imported {len(report.imported)} clips ({int(minutes)} min {seconds:.0f} s, "

@@ -32,6 +32,7 @@ _EXCLUDED_HEADER = (
     "# Lines starting with '#' and blank lines are ignored. Written by Glottis.\n"
 )
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+UTF16_NOTE = "the text was UTF-16; read as such"
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,13 @@ def clean_text(text: str) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
-    """Text of some bytes: UTF-8 (a byte-order mark is dropped), else Windows-1252, the usual
-    encoding of English text files that are not UTF-8. Returns the text and a note when it was
-    not UTF-8. Raises ``UnicodeDecodeError`` when it is neither."""
+    """Text of some bytes: UTF-16 when they start with its byte-order mark (Windows' Notepad
+    saves "Unicode" so, and read as Windows-1252 it would be mojibake), else UTF-8 (a
+    byte-order mark is dropped), else Windows-1252, the usual encoding of English text files
+    that are not UTF-8. Returns the text and a note when it was not UTF-8. Raises
+    ``UnicodeDecodeError`` when it is none of them."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), UTF16_NOTE
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -118,8 +123,7 @@ def read_metadata(path: Path) -> MetadataReading:
 def _metadata_lines(data: bytes) -> list[tuple[str | None, str | None]]:
     """Each line's text (None when undecodable) and a note when it was converted."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        note = "the text was UTF-16; read as such"
-        return [(line, note) for line in data.decode("utf-16").splitlines()]
+        return [(line, UTF16_NOTE) for line in data.decode("utf-16").splitlines()]
     lines: list[tuple[str | None, str | None]] = []
     for raw in data.splitlines():
         try:

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api.dataset import WAVS, ImportReport, Prompt, SoundCounts
+from engine.api.dataset import WAVS, ImportReport, Prompt, SoundCounts, nothing_imported
 from engine.api.tasks import (
     DATASET_IMPORT,
     OPEN_DATASET,
@@ -883,7 +883,7 @@ class RecorderPanel(QWidget):
         source, target = Path(src), Path(out)
         job = run_task(DATASET_IMPORT, self, src=str(source), out=str(target), sample_rate=rate)
         job.progressed.connect(self._on_import_progress)
-        job.succeeded.connect(self._on_imported)
+        job.succeeded.connect(lambda report: self._on_imported(report, source))
         job.failed.connect(lambda message: self._import_ended(f"Import failed: {message}"))
         job.cancelled.connect(lambda: self._import_ended("Import cancelled; nothing was written"))
         self._import_job = job
@@ -905,12 +905,12 @@ class RecorderPanel(QWidget):
         self.import_progress.setValue(done)
         self.import_summary.setText(f"{done} of {total} clips")
 
-    def _on_imported(self, report: ImportReport) -> None:
+    def _on_imported(self, report: ImportReport, source: Path) -> None:
         self.last_import = report
         seconds = sum(clip.duration_s for clip in report.imported)
         minutes, seconds = divmod(seconds, 60)
         if report.out is None:
-            text = "No clip could be imported; nothing was written."
+            text = f"Import failed: {nothing_imported(source)}."
         else:
             text = (
                 f"Imported {len(report.imported)} clips ({int(minutes)} min {seconds:.0f} s, "

@@ -151,6 +151,15 @@ def test_read_metadata_reads_utf16(tmp_path):
     assert "UTF-16" in reading.converted["x"]
 
 
+def test_a_utf16_transcript_is_read_as_utf16_not_windows_1252(tmp_path):
+    source = tmp_path / "pairs"
+    write(source / "a.wav", padded_tone(44100), 44100, "PCM_16")
+    (source / "a.txt").write_bytes("A naïve sentence.".encode("utf-16"))  # as Notepad saves it
+    report = import_dataset(source, tmp_path / "out", RATE)
+    assert [clip.text for clip in report.imported] == ["A naïve sentence."]
+    assert "UTF-16" in report.imported[0].notes[0]
+
+
 # --- import -----------------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """Several processes on one user data folder at once: three ``glottis say`` converting the
 bundled voice for the first time (and exporting its ONNX stages) race each other, then a
-fourth reads what they left. Every one succeeds, the voice folder and its ONNX cache are
-whole, and nothing half-written (``.tmp``, ``.partial``, ``.old``) is left beside them."""
+fourth reads what they left; and a studio (its engine process) and a ``glottis say`` do the
+same. Every one succeeds, the voice folder and its ONNX cache are whole, and nothing
+half-written (``.tmp``, ``.partial``, ``.old``) is left beside them."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ import soundfile as sf
 
 RACERS = 3
 LEFTOVERS = (".tmp", ".partial", ".old")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _say(data: Path, text: str, out: Path) -> subprocess.Popen:
@@ -27,6 +30,21 @@ def _say(data: Path, text: str, out: Path) -> subprocess.Popen:
     )
 
 
+def _leftovers(data: Path) -> list[Path]:
+    return [p for p in data.rglob("*") if any(part in p.name for part in LEFTOVERS)]
+
+
+def _assert_one_whole_voice(data: Path) -> None:
+    """One voice folder with its weights, its card and its ONNX stages, nothing else."""
+    (voice,) = (data / "voices").iterdir()
+    assert sorted(p.name for p in voice.iterdir()) == ["card.json", "model.safetensors", "onnx"]
+    assert sorted(p.name for p in (voice / "onnx").iterdir()) == [
+        "decode.onnx",
+        "encode.onnx",
+        "stamp.json",
+    ]
+
+
 def test_first_conversions_racing_leave_one_whole_voice(tmp_path):
     data = tmp_path / "data"
     racers = [_say(data, f"Racer {n} speaks.", tmp_path / f"{n}.wav") for n in range(RACERS)]
@@ -34,19 +52,54 @@ def test_first_conversions_racing_leave_one_whole_voice(tmp_path):
         _, stderr = racer.communicate(timeout=600)
         assert racer.returncode == 0, f"racer {n}: {stderr}"
         assert sf.info(tmp_path / f"{n}.wav").frames > 0
-    left = [p for p in data.rglob("*") if any(part in p.name for part in LEFTOVERS)]
+    left = _leftovers(data)
     assert not left, f"half-written files left: {left}"
-    voice = next((data / "voices").iterdir())
-    assert sorted(p.name for p in voice.iterdir()) == ["card.json", "model.safetensors", "onnx"]
-    assert sorted(p.name for p in (voice / "onnx").iterdir()) == [
-        "decode.onnx",
-        "encode.onnx",
-        "stamp.json",
-    ]
+    _assert_one_whole_voice(data)
     # The ONNX cache may be stamped for another racer's copy of the weights (each write of a
     # voice folder pairs its files with a token of its own): then the next run exports it
     # again, once. It must load and speak either way.
     after = _say(data, "The voice the racers left.", tmp_path / "after.wav")
     _, stderr = after.communicate(timeout=600)
     assert after.returncode == 0, stderr
-    assert not [p for p in data.rglob("*") if any(part in p.name for part in LEFTOVERS)]
+    assert not _leftovers(data)
+
+
+def test_a_studio_and_the_command_line_converting_at_once_leave_one_whole_voice(tmp_path):
+    """The studio's engine process and ``glottis say`` both convert the bundled voice (and
+    export its ONNX stages) for the first time; the studio renders a take with it."""
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "GLOTTIS_DATA_DIR": str(data),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # the studio's QSettings, fresh too
+    }
+    studio = subprocess.Popen(
+        [sys.executable, "-m", "tests.robustness.studio_driver", "The studio speaks."],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    say = _say(data, "The command line speaks.", tmp_path / "say.wav")
+    try:
+        studio_out, studio_err = studio.communicate(timeout=600)
+    finally:
+        if studio.poll() is None:
+            studio.send_signal(signal.SIGKILL)
+            studio.wait(30)
+    _, stderr = say.communicate(timeout=600)
+    assert say.returncode == 0, stderr
+    assert sf.info(tmp_path / "say.wav").frames > 0
+    assert studio.returncode == 0, studio_out + studio_err
+    rendered = next(line for line in studio_out.splitlines() if line.startswith("RENDERED"))
+    assert float(rendered.split()[-1]) > 0.3, rendered
+    left = _leftovers(data)
+    assert not left, f"half-written files left: {left}"
+    _assert_one_whole_voice(data)
+    after = _say(data, "The voice they left.", tmp_path / "after.wav")
+    _, stderr = after.communicate(timeout=600)
+    assert after.returncode == 0, stderr
+    assert sf.info(tmp_path / "after.wav").frames > 0
+    assert not _leftovers(data)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from engine import schemas
 from engine.api import RenderAnswer, SentencePlan, Tracks, Utterance
 from engine.errors import SynthesisError
 from engine.storage import atomic_file
@@ -189,8 +190,10 @@ class Project:
     def from_json(cls, data: Any, where: str = PROJECT_FILE) -> Project:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ProjectError(f"{where} is not a Glottis project")
-        if int(data.get("version", 0)) > VERSION:
+        version = data.get("version", 0)
+        if isinstance(version, int) and version > VERSION:
             raise ProjectError(f"{where} was written by a newer Glottis; update to open it")
+        schemas.check(data, "project", where, ProjectError)
         try:
             takes = [Take.from_message(entry["utterance"]) for entry in data.get("takes", [])]
             return cls(
@@ -277,12 +280,9 @@ def load(folder: Path) -> Project:
     """The project in ``folder``, with each take's saved audio where it still fits."""
     folder = Path(folder)
     path = folder / PROJECT_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ProjectError(f"{folder} holds no {PROJECT_FILE}; it is not a project") from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProjectError(f"{path} cannot be read: {error}") from error
+    if not path.exists():
+        raise ProjectError(f"{folder} holds no {PROJECT_FILE}; it is not a project")
+    data = schemas.read_json(path, "project file", ProjectError)
     project = Project.from_json(data, str(path))
     for number, take in enumerate(project.takes, 1):
         wav = folder / TAKES_DIR / f"{number:03d}.wav"

@@ -121,28 +121,13 @@ def _official(name: str) -> str:
     return (CONFIGS / name).read_text(encoding="utf-8")
 
 
-# Until configs and project files are checked against schemas (issue 13, point 2), a config
-# of another family is a ValueError in the loader, and a project's voice of another type is
-# read as it is and stops the window. Strict: when they are checked, these pass and say so.
-WAITS_FOR_CONFIG_SCHEMA = pytest.mark.xfail(
-    strict=True, raises=ValueError, reason="configs are not yet checked against a schema"
-)
-WAITS_FOR_PROJECT_SCHEMA = pytest.mark.xfail(
-    strict=True, reason="project files are not yet checked against a schema"
-)
-
-
 @pytest.mark.parametrize(
     "config",
     [
         pytest.param('{"model": {', id="not JSON"),
         pytest.param("[1, 2, 3]", id="not an object"),
         pytest.param(_official("glow-tts/base_blank.json"), id="another model's"),
-        pytest.param(
-            _official("hifi-gan/config_v1.json"),
-            id="another family's",
-            marks=WAITS_FOR_CONFIG_SCHEMA,
-        ),
+        pytest.param(_official("hifi-gan/config_v1.json"), id="another family's"),
     ],
 )
 def test_a_bad_config_beside_a_checkpoint_gets_the_command_line_s_sentence(
@@ -272,7 +257,7 @@ def _take_wav_damaged(window, folder):
         _project_json_not_json,
         _project_json_a_list,
         _takes_of_the_wrong_type,
-        pytest.param(_voice_of_the_wrong_type, marks=WAITS_FOR_PROJECT_SCHEMA),
+        _voice_of_the_wrong_type,
         _take_wav_damaged,
     ],
 )

@@ -61,7 +61,13 @@ def test_damaged_or_foreign_projects_are_refused_with_a_reason(tmp_path):
     with pytest.raises(projects.ProjectError, match="not a project"):
         projects.load(tmp_path)
     (tmp_path / "project.json").write_text("{not json")
-    with pytest.raises(projects.ProjectError, match="cannot be read"):
+    with pytest.raises(projects.ProjectError, match="project.json is not valid JSON"):
+        projects.load(tmp_path)
+    (tmp_path / "project.json").write_text('{"format": "glottis-project", "seed": NaN}')
+    with pytest.raises(projects.ProjectError, match="holds NaN, which JSON does not allow"):
+        projects.load(tmp_path)
+    (tmp_path / "project.json").write_text("[" * 100_000)
+    with pytest.raises(projects.ProjectError, match="nests its lists or objects too deeply"):
         projects.load(tmp_path)
     (tmp_path / "project.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(projects.ProjectError, match="not a Glottis project"):
@@ -71,3 +77,11 @@ def test_damaged_or_foreign_projects_are_refused_with_a_reason(tmp_path):
     (tmp_path / "project.json").write_text(json.dumps(data))
     with pytest.raises(projects.ProjectError, match="do not fit"):
         projects.load(tmp_path)
+    data["takes"][0]["utterance"]["sentences"][0]["durations"] = [1, "2", 1]
+    (tmp_path / "project.json").write_text(json.dumps(data))
+    with pytest.raises(projects.ProjectError) as caught:
+        projects.load(tmp_path)
+    assert str(caught.value).endswith(
+        "project.json: takes[0].utterance.sentences[0].durations[1] is \"2\"; "
+        "it should be a whole number of at least 0"
+    )

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine import schemas
 from engine.catalogue import cli as models_cli
 from engine.checkpoints.errors import (
     CheckpointError,
@@ -213,26 +214,11 @@ def _prepare(
 
 def _read_durations(path: Path) -> list[dict]:
     """The sentences of a durations file: ``{"sentences": [{"durations": [...]}, ...]}`` as
-    ``glottis phonemes --json`` writes it (``tokens`` optional), or a list of lists."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(f"cannot read durations file {path}: {error.strerror}") from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UserError(f"durations file {path} is not valid JSON: {error}") from error
-    except RecursionError as error:
-        raise UserError(f"durations file {path} nests deeper than any durations file") from error
-    sentences = data.get("sentences") if isinstance(data, dict) else data
-    if isinstance(sentences, list) and all(isinstance(s, list) for s in sentences):
-        sentences = [{"durations": s} for s in sentences]
-    if not isinstance(sentences, list) or not all(
-        isinstance(s, dict) and isinstance(s.get("durations"), list) for s in sentences
-    ):
-        raise UserError(
-            f"durations file {path} must hold {{'sentences': [{{'durations': [...]}}, ...]}} "
-            "or a list of lists of frames"
-        )
-    return sentences
+    ``glottis phonemes --json`` writes it (``tokens`` optional), or a list of lists; checked
+    against ``engine/resources/schemas/durations.json``."""
+    data = schemas.read_document(path, "durations", "durations file", UserError)
+    sentences = data["sentences"] if isinstance(data, dict) else data
+    return [s if isinstance(s, dict) else {"durations": s} for s in sentences]
 
 
 def _apply_durations(utterance: Utterance, path: Path) -> Utterance:

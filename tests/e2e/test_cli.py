@@ -144,9 +144,10 @@ def test_cuda_without_a_gpu_is_an_error(tmp_path, capsys):
     "content, fragment",
     [
         ('{"sentences": [{"durations": [1, 2]}]}', "durations were given"),
-        ('{"sentences": {"a": 1}}', "must hold"),
-        ('{"sentences": [1, 2]}', "must hold"),
-        ("[[null, 1]]", "durations were given"),
+        ('{"sentences": {"a": 1}}', "sentences is an object; it should be a list"),
+        ('{"sentences": [1, 2]}', "sentences[0] is 1; it should be an object"),
+        ("[[null, 1]]", "[0][0] is null; it should be a whole number from 0 to 4000"),
+        ('{"sentences": [{"durations": [1, NaN]}]}', "holds NaN, which JSON does not allow"),
         ("not json", "not valid JSON"),
     ],
 )
@@ -335,5 +336,5 @@ def test_a_deeply_nested_durations_file_is_one_sentence(tmp_path, capsys):
     deep.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
     out = tmp_path / "out.wav"
     assert run(["say", "Hello.", "-o", str(out), "--durations", str(deep)]) == 2
-    assert "nests deeper than any durations file" in capsys.readouterr().err
+    assert "nests its lists or objects too deeply" in capsys.readouterr().err
     assert not out.exists()

@@ -1,7 +1,8 @@
-"""The config and voice card readers fuzzed: an official config or card with entries changed to
-any JSON value (a string, null, a negative, fractional or huge number, a list, an object) or
+"""The readers of JSON documents fuzzed. A config or voice card with entries changed to any
+JSON value (a string, null, a negative, fractional or huge number, a list, an object) or
 removed, at any depth, gives a model or one sentence (CheckpointError, VoiceImportError); no
-other exception, no warning, nothing allocated for a model the weights do not have.
+other exception, no warning, nothing allocated for a model the weights do not have. Any JSON
+given as a durations file gives durations the utterance takes or one sentence.
 
 ``GLOTTIS_FUZZ_EXAMPLES`` sets the examples per strategy, as in ``test_loader_fuzz.py``.
 """
@@ -24,6 +25,7 @@ from safetensors.torch import save_file
 from engine.checkpoints.errors import CheckpointError, VoiceImportError
 from engine.checkpoints.loader import load
 from engine.checkpoints.voices import CARD_FILE, WEIGHTS_FILE, load_voice
+from engine.cli import UserError, _apply_durations
 from engine.families import implementation
 from tests.training.tiny_configs import tiny_glow_tts, tiny_grad_tts, tiny_hifigan
 
@@ -175,3 +177,42 @@ def test_a_config_in_range_that_asks_for_a_huge_model_allocates_nothing(checkpoi
     path.write_text(json.dumps(config))
     with pytest.raises(CheckpointError, match="does not fit the Glow-TTS model of its config"):
         load(checkpoints["glow-tts"], path)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5000) | st.floats(-10, 10) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=12,
+)
+durations_like = st.one_of(
+    json_values,
+    st.lists(st.lists(json_values, max_size=8), max_size=3),
+    st.fixed_dictionaries(
+        {"sentences": st.lists(st.fixed_dictionaries({"durations": json_values}), max_size=3)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "sentences": st.lists(
+                st.fixed_dictionaries({"durations": st.lists(st.integers(-2, 5000), max_size=12)}),
+                min_size=1,
+                max_size=2,
+            )
+        }
+    ),
+)
+
+
+def test_any_json_as_a_durations_file_is_taken_or_refused(tmp_path):
+    from engine.synthesis import Synthesizer
+
+    utterance = Synthesizer(load_voice()).prepare("Hi there.")
+    path = tmp_path / "durations.json"
+
+    @seed(SEED)
+    @FUZZ
+    @given(document=durations_like)
+    def fuzz(document):
+        path.write_text(json.dumps(document))
+        _loads_or_refuses(lambda: _apply_durations(utterance, path), UserError)
+
+    fuzz()

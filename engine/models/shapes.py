@@ -4,7 +4,7 @@ terabytes costs nothing until its shapes are compared with a checkpoint's
 (:func:`engine.checkpoints.state_dict.mismatch_summary`), and a real model is built only for
 a config the weights fit.
 
-Initialisers, random factories and arithmetic with a number are skipped on the meta device:
+Initialisers, random factories and elementwise arithmetic are skipped on the meta device:
 only shapes matter there, and PyTorch runs some of them on meta tensors through its compiler
 stack, whose first import costs a second (``torch._dynamo``). Our weight norm's norm
 (``linalg_vector_norm``) is answered with its shape for the same reason.
@@ -41,8 +41,17 @@ class _ShapesOnly(TorchFunctionMode):
         if first is not None and first.is_meta:
             if name.endswith("_") and not name.startswith("_"):  # in-place: init.normal_, ...
                 return first
-            if name in _ARITHMETIC and all(isinstance(a, int | float) for a in args[1:]):
-                return first  # by a number: the shape stays
+            if name in _ARITHMETIC and all(isinstance(a, int | float | torch.Tensor) for a in args):
+                shapes = [a.shape for a in args if isinstance(a, torch.Tensor)]
+                return first.new_empty(_broadcast(shapes))
             if name == "linalg_vector_norm":  # the weight norm's, over all dims but the first
                 return first.new_empty((first.shape[0],) + (1,) * (first.dim() - 1))
         return func(*args, **kwargs)
+
+
+def _broadcast(shapes: list[torch.Size]) -> tuple[int, ...]:
+    """The shape elementwise operands broadcast to (``torch.broadcast_shapes`` imports torch's
+    symbolic shapes, a third of a second)."""
+    rank = max(len(shape) for shape in shapes)
+    padded = [(1,) * (rank - len(shape)) + tuple(shape) for shape in shapes]
+    return tuple(max(sizes) for sizes in zip(*padded, strict=True))

@@ -155,7 +155,7 @@ def _paired_sources(src: Path) -> tuple[list[Source], list[Rejected]]:
             text, note = decode_text(transcript.read_bytes())
         except UnicodeDecodeError:
             rejected.append(
-                Rejected(shown, f"{transcript.name} is not text (UTF-8, UTF-16 or Windows-1252)")
+                Rejected(shown, f"{transcript.name} is neither UTF-8, UTF-16 nor Windows-1252 text")
             )
             continue
         except OSError as error:

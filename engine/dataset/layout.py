@@ -87,7 +87,9 @@ def read_metadata(path: Path) -> MetadataReading:
     for number, (line, note) in enumerate(_metadata_lines(path.read_bytes()), 1):
         where = f"{path.name} line {number}"
         if line is None:
-            rejected.append(Rejected(where, "the line is not text (UTF-8, UTF-16 or Windows-1252)"))
+            rejected.append(
+                Rejected(where, "the line is neither UTF-8, UTF-16 nor Windows-1252 text")
+            )
             continue
         if not line.strip():
             continue

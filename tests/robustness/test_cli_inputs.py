@@ -378,6 +378,13 @@ CASES: dict[str, Case] = {
     ),
     "option-voice-unknown": Case(lambda s: (say("Hi.", "--voice", "nobody-here"), "nobody")),
     "option-model-missing": Case(lambda s: (say("Hi.", "--model", "nothing.pth"), "nothing")),
+    "option-model-endless-device": Case(
+        lambda s: (say("Hi.", "--model", "/dev/zero"), "/dev/zero")
+    ),
+    "option-vocoder-endless-device": Case(
+        lambda s: (say("Hi.", "--vocoder", "/dev/zero"), "/dev/zero")
+    ),
+    "option-inspect-endless-device": Case(lambda s: (["inspect", "/dev/zero"], "/dev/zero")),
     "option-config-without-model": Case(
         lambda s: (say("Hi.", "--config", s.file("c.json", "{}")), "--config")
     ),

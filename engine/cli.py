@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from engine import schemas
 from engine.catalogue import cli as models_cli
@@ -36,13 +37,19 @@ from engine.dataset import cli as dataset_cli
 from engine.dataset.errors import DatasetError
 from engine.errors import SynthesisError
 from engine.families import FAMILY_NAMES
+from engine.terminal import shown
+from engine.text.encodings import decode_unicode
 from engine.text.errors import FrontEndError, TextWarning
 from engine.training import cli as train_cli
+from engine.user_data import sweep_caches
 
 if TYPE_CHECKING:
     from engine.synthesis import Controls, Synthesizer, Utterance
 
 USAGE_ERROR = 2
+# The most an input file read whole (a --text-file, a --durations file) may hold: a few
+# books' worth, far beyond any durations file, and read in bounded memory (/dev/zero is not).
+MAX_INPUT_BYTES = 16 * 1024 * 1024
 USER_ERRORS = (
     CheckpointError,
     ModelStoreError,
@@ -57,6 +64,14 @@ USER_ERRORS = (
 
 class UserError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are one line like every other error (argparse
+    prints the whole usage first, a dozen lines for ``say``); ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {shown(message)} (see {self.prog} --help)\n")
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +108,7 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="glottis", description="Glottis voice studio, headless.")
+    parser = _Parser(prog="glottis", description="Glottis voice studio, headless.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     say = commands.add_parser("say", help="render text to WAV")
@@ -212,17 +227,42 @@ def _prepare(
         raise UserError(f"{where}: {error}") from error
 
 
+def _read_input(path: Path, what: str) -> str:
+    """The text of the input file ``path`` (``what``: "text file", ...) read whole: UTF-8, or
+    UTF-16 with its byte-order mark (as Windows saves "Unicode" text); at most
+    :data:`MAX_INPUT_BYTES`."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as error:
+        raise UserError(f"cannot read {what} {path}: {error.strerror}") from error
+    if len(data) > MAX_INPUT_BYTES:
+        raise UserError(
+            f"{what} {path} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; "
+            "split it into smaller files"
+        )
+    try:
+        return decode_unicode(data)
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{what} {path} is not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
+
+
 def _read_durations(path: Path) -> list[dict]:
     """The sentences of a durations file: ``{"sentences": [{"durations": [...]}, ...]}`` as
-    ``glottis phonemes --json`` writes it (``tokens`` optional), or a list of lists; checked
-    against ``engine/resources/schemas/durations.json``."""
-    data = schemas.read_document(path, "durations", "durations file", UserError)
+    ``glottis phonemes --json`` writes it (``tokens`` optional), or a list of lists; read as
+    every input file is (:func:`_read_input`) and checked against
+    ``engine/resources/schemas/durations.json``."""
+    text = _read_input(path, "durations file")
+    data = schemas.parse(text, f"the durations file {path}", UserError)
+    schemas.check(data, "durations", f"the durations file {path.name}", UserError)
     sentences = data["sentences"] if isinstance(data, dict) else data
     return [s if isinstance(s, dict) else {"durations": s} for s in sentences]
 
 
-def _apply_durations(utterance: Utterance, path: Path) -> Utterance:
-    sentences = _read_durations(path)
+def _apply_durations(utterance: Utterance, sentences: list[dict], path: Path) -> Utterance:
+    """The utterance with the durations read from ``path`` (:func:`_read_durations`)."""
     for number, (given, plan) in enumerate(zip(sentences, utterance.sentences, strict=False), 1):
         tokens = given.get("tokens")
         if tokens is not None and list(tokens) != list(plan.tokens):
@@ -236,23 +276,49 @@ def _apply_durations(utterance: Utterance, path: Path) -> Utterance:
         raise UserError(f"durations file {path}: {error}") from error
 
 
+def _mode(path: Path) -> int | None:
+    """The file type and mode bits of ``path``; None when nothing is there. A path that
+    cannot be looked at (a name too long, a file where a folder should be) is a user error."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror}") from error
+
+
 def _check_writable_folder(folder: Path) -> None:
-    if not folder.is_dir():
+    mode = _mode(folder)
+    if mode is None or not stat.S_ISDIR(mode):
         raise UserError(f"cannot write to {folder}: no such folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"cannot write to {folder}: permission denied")
 
 
 def _check_writable_file(path: Path) -> None:
-    if path.is_dir():
+    mode = _mode(path)
+    if mode is not None and stat.S_ISDIR(mode):
         raise UserError(f"cannot write {path}: it is a folder")
-    if path.exists() and not path.is_file():
+    if mode is not None and not stat.S_ISREG(mode):
         # The WAV is written beside the path and renamed over it: that would replace a
         # device or a pipe (as root, /dev/null) with a regular file.
         raise UserError(f"cannot write {path}: it is a device or a pipe, not a file")
     _check_writable_folder(path.parent)
-    if path.exists() and not os.access(path, os.W_OK):
+    if mode is not None and not os.access(path, os.W_OK):
         raise UserError(f"cannot write {path}: the file is read-only")
+
+
+def _check_out_dir(folder: Path) -> None:
+    """``--out-dir`` is a folder that can be written, or one that can be made: it is made
+    only when the first take is written, so that a mistake found before leaves nothing."""
+    mode = _mode(folder)
+    if mode is not None:
+        _check_writable_folder(folder)
+        return
+    parent = folder.parent
+    while _mode(parent) is None:
+        parent = parent.parent
+    _check_writable_folder(parent)
 
 
 def _check_utf8(text: str, where: str) -> None:
@@ -266,18 +332,20 @@ def _check_utf8(text: str, where: str) -> None:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise UserError(
-            f"{path} is not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from error
+    text = _read_input(path, "text file")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise UserError(f"{path} has no text to speak")
     return lines
+
+
+def _make_folder(folder: Path) -> None:
+    """Make the folder of a take about to be written: the ``--out-dir`` that
+    :func:`_check_out_dir` found missing but possible."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create {folder}: {error.strerror}") from error
 
 
 def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
@@ -288,15 +356,15 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
         if args.durations is not None:
             raise UserError("--durations applies to a single text, not to --text-file")
         lines = _read_lines(args.text_file)
-        try:
-            args.out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise UserError(f"cannot create {args.out_dir}: {error.strerror}") from error
-        _check_writable_folder(args.out_dir)
-        return [
+        _check_out_dir(args.out_dir)
+        jobs = [
             (line, args.out_dir / f"{n:04d}.wav", f"line {n} of {args.text_file}")
             for n, line in enumerate(lines, 1)
         ]
+        if _mode(args.out_dir) is not None:
+            for _, path, _ in jobs:
+                _check_writable_file(path)
+        return jobs
     if args.out is None or args.out_dir is not None:
         raise UserError("say TEXT needs -o OUT.wav (and no --out-dir)")
     if not args.text.strip():
@@ -339,6 +407,8 @@ def _say(args: argparse.Namespace) -> None:
 
     alignment_path = _alignment_path(args)
     jobs = _jobs(args)
+    # Read before the model is loaded, so that a file that is no durations file is said at once.
+    durations = None if args.durations is None else _read_durations(args.durations)
     synthesizer = _synthesizer(args)
     for text, _, where in jobs:
         try:
@@ -357,8 +427,9 @@ def _say(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         utterance = _prepare(synthesizer, text, args, where)
         synthesis_seconds += time.perf_counter() - started
-        if args.durations is not None:
-            utterance = _apply_durations(utterance, args.durations)
+        if durations is not None:
+            utterance = _apply_durations(utterance, durations, args.durations)
+        _make_folder(out_path.parent)
         try:
             with atomic_wav_writer(out_path, synthesizer.sample_rate, args.float) as append:
                 for part in synthesizer.render_sentences(utterance):
@@ -406,6 +477,7 @@ def _say_streaming(
         player = StreamPlayer(synthesizer.sample_rate)
     except PlaybackError as error:
         raise UserError(f"cannot play: {error}") from error
+    _make_folder(out_path.parent)
     try:
         with atomic_wav_writer(out_path, synthesizer.sample_rate, args.float) as append:
             for plan, pieces in synthesizer.stream(text, controls, args.seed, args.speaker):
@@ -539,10 +611,12 @@ def _studio(args: argparse.Namespace) -> int:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit status. What the front end says about the text (the
-    characters the voice cannot say, sentences split for length) is reported once each, as a
-    line, when the command succeeds; other warnings are shown as usual."""
+    """Run one command; returns the exit status. What killed runs left in the caches is swept
+    first. What the front end says about the text (the characters the voice cannot say,
+    sentences split for length) is reported once each, as a line, when the command succeeds;
+    other warnings are shown as usual."""
     args = _build_parser().parse_args(argv)
+    sweep_caches()
     handlers = {
         "say": _say,
         "phonemes": _phonemes,
@@ -559,7 +633,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         try:
             status = handlers[args.command](args) or 0
         except (UserError, *USER_ERRORS) as error:
-            print(f"glottis {args.command}: error: {error}", file=sys.stderr)
+            print(shown(f"glottis {args.command}: error: {error}"), file=sys.stderr)
             return USAGE_ERROR
     notes = []
     for warning in caught:
@@ -570,7 +644,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 warning.message, warning.category, warning.filename, warning.lineno
             )
     for note in dict.fromkeys(notes):
-        print(f"glottis {args.command}: warning: {note}", file=sys.stderr)
+        print(shown(f"glottis {args.command}: warning: {note}"), file=sys.stderr)
     return status
 
 

@@ -74,6 +74,7 @@ from engine.api.pipe import (
 )
 from engine.errors import Cancelled
 from engine.families import FAMILY_NAMES, MEL_FAMILIES
+from engine.user_data import sweep_caches
 
 ENGINE_NICENESS = 5
 
@@ -424,10 +425,12 @@ def describe(error: BaseException, op: str | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m engine.service REQUESTS_FD EVENTS_FD``: serve on two inherited pipes."""
+    """``python -m engine.service REQUESTS_FD EVENTS_FD``: serve on two inherited pipes, after
+    sweeping what killed runs left in the caches."""
     pipes = inherited_pipes("engine.service", sys.argv[1:] if argv is None else argv)
     if pipes is None:
         return 2
+    sweep_caches()
     serve(*pipes)
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from engine.api.dataset import nothing_imported
 from engine.dataset.errors import DatasetError
+from engine.terminal import shown
 
 __all__ = ["DatasetError", "add_parser", "run"]
 
@@ -64,22 +65,24 @@ def run(args: argparse.Namespace) -> None:
 def _import(args: argparse.Namespace) -> None:
     from engine.dataset.importer import import_dataset
 
-    sample_rate = args.sample_rate or _default_sample_rate()
+    sample_rate = _default_sample_rate() if args.sample_rate is None else args.sample_rate
     report = import_dataset(
         args.src, args.out, sample_rate, trim=not args.no_trim, progress=_progress("import")
     )
     for clip in report.imported:
         if clip.notes:
-            print(f"{clip.id}: {'; '.join(clip.notes)}")
+            print(shown(f"{clip.id}: {'; '.join(clip.notes)}"))
     for rejected in report.rejected:
-        print(f"rejected {rejected.source}: {rejected.reason}")
+        print(shown(f"rejected {rejected.source}: {rejected.reason}"))
     if report.out is None:
         raise DatasetError(nothing_imported(args.src))
     minutes, seconds = divmod(sum(clip.duration_s for clip in report.imported), 60)
     print(
-        f"imported {len(report.imported)} clips ({int(minutes)} min {seconds:.0f} s, "
-        f"{report.layout}) into {report.out} at {sample_rate} Hz; "
-        f"{len(report.rejected)} rejected"
+        shown(
+            f"imported {len(report.imported)} clips ({int(minutes)} min {seconds:.0f} s, "
+            f"{report.layout}) into {report.out} at {sample_rate} Hz; "
+            f"{len(report.rejected)} rejected"
+        )
     )
 
 
@@ -92,10 +95,11 @@ def _check(args: argparse.Namespace) -> None:
         for clip in result.clips:
             cer = "-" if clip.cer is None else f"{clip.cer:.2f}"
             print(
-                f"{clip.id}\t{clip.duration_s:.2f}\t{clip.peak_dbfs:.1f}\t"
+                f"{shown(clip.id)}\t{clip.duration_s:.2f}\t{clip.peak_dbfs:.1f}\t"
                 f"{clip.clipping_share:.4f}\t{clip.snr_db:.1f}\t{clip.silence_share:.2f}\t{cer}"
             )
-    print(summary(result))
+    for line in summary(result).splitlines():
+        print(shown(line))
 
 
 def _progress(what: str):

@@ -20,7 +20,13 @@ import soxr
 
 from engine.api.dataset import ImportedClip, ImportReport, Rejected
 from engine.audio.wav import write_wav
-from engine.dataset.audio_file import AudioFile, UnreadableAudio, read_audio
+from engine.dataset.audio_file import (
+    HIGHEST_RATE,
+    LOWEST_RATE,
+    AudioFile,
+    UnreadableAudio,
+    read_audio,
+)
 from engine.dataset.errors import DatasetError
 from engine.dataset.layout import (
     METADATA,
@@ -72,8 +78,10 @@ def import_dataset(
         raise DatasetError("the output folder must differ from the source folder")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DatasetError(f"{out} already exists and is not empty; choose a new folder")
-    if sample_rate <= 0:
-        raise DatasetError(f"the sample rate must be positive, not {sample_rate}")
+    if not LOWEST_RATE <= sample_rate <= HIGHEST_RATE:
+        raise DatasetError(
+            f"the sample rate must be {LOWEST_RATE} to {HIGHEST_RATE} Hz, not {sample_rate}"
+        )
     layout = "LJSpeech" if (src / METADATA).is_file() else "WAV+TXT pairs"
     sources, rejected = _ljspeech_sources(src) if layout == "LJSpeech" else _paired_sources(src)
     if not sources and not rejected:
@@ -147,7 +155,7 @@ def _paired_sources(src: Path) -> tuple[list[Source], list[Rejected]]:
             text, note = decode_text(transcript.read_bytes())
         except UnicodeDecodeError:
             rejected.append(
-                Rejected(shown, f"{transcript.name} is neither UTF-8 nor Windows-1252 text")
+                Rejected(shown, f"{transcript.name} is neither UTF-8, UTF-16 nor Windows-1252 text")
             )
             continue
         except OSError as error:

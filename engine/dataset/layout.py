@@ -12,7 +12,6 @@ Beside them, ``excluded.txt`` lists the clips a person left out of training (one
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from engine.audio.wav import write_wav
 from engine.dataset.errors import DatasetError
 from engine.dataset.trim import SILENT_DBFS, trim_silence
 from engine.storage import atomic_file
+from engine.text.encodings import decode_unicode, is_utf16
 
 _EXCLUDED_HEADER = (
     "# Clips of this dataset left out of training, one id (as in metadata.csv) a line.\n"
@@ -66,17 +66,15 @@ def clean_text(text: str) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
-    """Text of some bytes: UTF-16 when they start with its byte-order mark (Windows' Notepad
-    saves "Unicode" so, and read as Windows-1252 it would be mojibake), else UTF-8 (a
-    byte-order mark is dropped), else Windows-1252, the usual encoding of English text files
-    that are not UTF-8. Returns the text and a note when it was not UTF-8. Raises
-    ``UnicodeDecodeError`` when it is none of them."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), UTF16_NOTE
+    """Text of some bytes: UTF-8 (a byte-order mark is dropped), UTF-16 with its byte-order
+    mark, else Windows-1252, the usual encoding of English text files that are neither.
+    Returns the text and a note when it was not UTF-8. Raises ``UnicodeDecodeError`` when it
+    is none of them."""
     try:
-        return data.decode("utf-8-sig"), None
+        text = decode_unicode(data)
     except UnicodeDecodeError:
         return data.decode("cp1252"), "the text was not UTF-8; read as Windows-1252"
+    return text, UTF16_NOTE if is_utf16(data) else None
 
 
 def read_metadata(path: Path) -> MetadataReading:
@@ -89,7 +87,9 @@ def read_metadata(path: Path) -> MetadataReading:
     for number, (line, note) in enumerate(_metadata_lines(path.read_bytes()), 1):
         where = f"{path.name} line {number}"
         if line is None:
-            rejected.append(Rejected(where, "the line is neither UTF-8 nor Windows-1252 text"))
+            rejected.append(
+                Rejected(where, "the line is neither UTF-8, UTF-16 nor Windows-1252 text")
+            )
             continue
         if not line.strip():
             continue
@@ -122,8 +122,10 @@ def read_metadata(path: Path) -> MetadataReading:
 
 def _metadata_lines(data: bytes) -> list[tuple[str | None, str | None]]:
     """Each line's text (None when undecodable) and a note when it was converted."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return [(line, UTF16_NOTE) for line in data.decode("utf-16").splitlines()]
+    if is_utf16(data):
+        # A line that is not UTF-16 throughout (a byte missing) is that line's loss alone.
+        lines = data.decode("utf-16", errors="replace").splitlines()
+        return [(None, None) if "\ufffd" in line else (line, UTF16_NOTE) for line in lines]
     lines: list[tuple[str | None, str | None]] = []
     for raw in data.splitlines():
         try:

@@ -25,7 +25,7 @@ from safetensors.torch import save_file
 from engine.checkpoints.errors import CheckpointError, VoiceImportError
 from engine.checkpoints.loader import load
 from engine.checkpoints.voices import CARD_FILE, WEIGHTS_FILE, load_voice
-from engine.cli import UserError, _apply_durations
+from engine.cli import UserError, _apply_durations, _read_durations
 from engine.families import implementation
 from tests.training.tiny_configs import tiny_glow_tts, tiny_grad_tts, tiny_hifigan
 
@@ -213,6 +213,8 @@ def test_any_json_as_a_durations_file_is_taken_or_refused(tmp_path):
     @given(document=durations_like)
     def fuzz(document):
         path.write_text(json.dumps(document))
-        _loads_or_refuses(lambda: _apply_durations(utterance, path), UserError)
+        _loads_or_refuses(
+            lambda: _apply_durations(utterance, _read_durations(path), path), UserError
+        )
 
     fuzz()

@@ -48,7 +48,7 @@ from engine.families import FAMILIES, implementation
 from engine.models.shapes import meta_state_dict
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_file, atomic_folder, file_sha256, sweep_folder
-from engine.user_data import data_dir, voices_dir
+from engine.user_data import checkpoints_dir, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
@@ -75,7 +75,7 @@ def checkpoint_cache_folder(checkpoint: Path) -> Path:
     """A folder in the user data folder for what is derived from a checkpoint file read where
     it lies (its ONNX export), one per file path; created if missing."""
     digest = hashlib.sha256(str(checkpoint.resolve()).encode()).hexdigest()[:16]
-    folder = data_dir() / "checkpoints" / f"{checkpoint.stem}-{digest}"
+    folder = checkpoints_dir() / f"{checkpoint.stem}-{digest}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -114,8 +114,7 @@ def load(
         model, waveglow_config = load_waveglow_checkpoint(path, given)
         source = "given" if given is not None else "deduced from the weights"
         return Checkpoint(family, model.eval(), {"waveglow_config": waveglow_config}, path, source)
-    found, source = _find_config(family, state_dict, path, given)
-    named = _config_name(config) if config is not None else f"the config ({source})"
+    found, source, named = _find_config(family, state_dict, path, config, given)
     check_config(family, found, named)
     _check_speakers(family, state_dict, found, path)
     builder = FAMILIES[family].builder
@@ -234,19 +233,25 @@ def _read_config(config: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _find_config(
-    family: str, state_dict: Mapping[str, torch.Tensor], path: Path, given: dict | None
-) -> tuple[dict[str, Any], str]:
-    if given is not None:
-        return given, "given"
+    family: str,
+    state_dict: Mapping[str, torch.Tensor],
+    path: Path,
+    config: str | Path | Mapping[str, Any] | None,
+    given: dict | None,
+) -> tuple[dict[str, Any], str, str]:
+    """The config, where it came from (as ``Checkpoint.config_source`` says it) and how a
+    sentence about it names it."""
+    if config is not None and given is not None:
+        return given, "given", _config_name(config)
     beside = path.with_name("config.json")
     if beside.is_file():
-        return _read_config(beside), f"{beside.name} beside the file"
+        return _read_config(beside), f"{beside.name} beside the file", f"the config {beside}"
     chosen = _format(family).official_config
     assert chosen is not None  # only WaveGlow has none, and its file holds its config
     official = chosen(state_dict)
     if isinstance(official, dict):
-        return official, "deduced from the weights"
-    return _read_config(CONFIGS / official), f"the official {official}"
+        return official, "deduced from the weights", "the config deduced from the weights"
+    return _read_config(CONFIGS / official), f"the official {official}", f"the official {official}"
 
 
 def _format(family: str) -> ConfigFormat:

@@ -1629,12 +1629,14 @@ class MainWindow(QMainWindow):
             self.open_project(Path(folder))
 
     def open_project(self, folder: Path, ask: bool = True) -> bool:
-        if ask and not self._may_discard():
-            return False
+        """Open the project in ``folder``; it is read before the person is asked whether to
+        save the open one, so that a folder that cannot be opened costs them no question."""
         try:
             project = projects.load(folder)
         except projects.ProjectError as error:
-            self.message_bar.show_message(str(error), "error")
+            self.message_bar.show_message(f"Could not open the project: {error}", "error")
+            return False
+        if ask and not self._may_discard():
             return False
         self._set_project(project, Path(folder))
         self._remember_recent(Path(folder))

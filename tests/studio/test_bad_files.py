@@ -274,9 +274,11 @@ def test_a_bad_project_is_said_in_one_sentence_and_the_document_stays(
     document = window.project
     state = (list(document.takes), window.text_edit.toPlainText(), window.path)
     title, modified = window.windowTitle(), window.modified
-    monkeypatch.setattr(window, "_may_discard", lambda: True)  # as if the person said Discard
+    asked = []  # whether to save the open document: not for a folder that cannot be opened
+    monkeypatch.setattr(window, "_may_discard", lambda: asked.append("save?") or True)
     window.message_bar.hide()
     assert not window.open_project(folder)
+    assert asked == []
     message = window.message_bar.text()
     assert said in message and "Traceback" not in message, (said, message)
     assert window.project is document

@@ -371,6 +371,9 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, Path, str]]:
         raise UserError("the text is empty: nothing to say")
     _check_utf8(args.text, "the text")
     out = args.out.resolve()
+    if out.suffix and out.suffix.lower() != ".wav":
+        # soundfile would write WAV data under any name: a take.mp3 that no MP3 player reads
+        raise UserError(f"-o {args.out}: glottis writes WAV files; name it {out.stem}.wav")
     _check_writable_file(out)
     return [(args.text, out, "the text")]
 

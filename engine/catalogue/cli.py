@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from engine.checkpoints.errors import ModelStoreError
+from engine.terminal import shown
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -76,7 +77,7 @@ def _list() -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
-        print("  ".join([*cells, row[4]]))
+        print(shown("  ".join([*cells, row[4]])))
 
 
 def _get(name: str) -> None:
@@ -87,7 +88,7 @@ def _get(name: str) -> None:
     entry = find_entry(name)
     model = installed(name)
     if model is not None:
-        print(f"{name} is already kept: {model.path}")
+        print(shown(f"{name} is already kept: {model.path}"))
         return
     if entry.url is not None:
         print(f"{entry.title}: {entry.licence}; from {entry.url}", file=sys.stderr)
@@ -127,7 +128,7 @@ def _add(file: Path, name: str | None) -> None:
         licence=entry.licence if entry else "not known (added by hand)",
         family=entry.family if entry else None,
     )
-    print(f"kept {model.name} ({model.family}, {_megabytes(model.size)}): {model.path}")
+    print(shown(f"kept {model.name} ({model.family}, {_megabytes(model.size)}): {model.path}"))
 
 
 def _megabytes(count: int | None) -> str:

@@ -133,8 +133,11 @@ def install_piper_voice(
     return target
 
 
-def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> SynthesizerTrn:
-    """Our VITS for a card's config with its weights loaded, in eval mode.
+def build_model(
+    card: dict[str, Any], state_dict: dict[str, torch.Tensor], where: str | None = None
+) -> SynthesizerTrn:
+    """Our VITS for a card's config with its weights loaded, in eval mode; ``where`` names the
+    voice in a refusal (default: its card's name).
 
     A card with ``weight_norm_folded`` holds plain ``weight`` tensors, so the model folds
     its weight norm before loading. An ``inference_only`` card may lack exactly the
@@ -143,8 +146,9 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
     (:mod:`engine.models.shapes`), so that a card whose config asks for more than its weights
     hold allocates nothing.
     """
-    _check_weights(card, meta_state_dict(lambda: _build_vits(card)), state_dict)
-    model = _build_vits(card)
+    where = where or _named(card)
+    _check_weights(card, meta_state_dict(lambda: _build_vits(card, where)), state_dict, where)
+    model = _build_vits(card, where)
     expected = model.state_dict()
     with torch.no_grad():
         for key in expected.keys() - state_dict.keys():
@@ -153,21 +157,21 @@ def build_model(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> Sy
     return model.eval()
 
 
-def _build_family(card: dict[str, Any], state_dict: dict[str, torch.Tensor]) -> torch.nn.Module:
+def _build_family(
+    card: dict[str, Any], state_dict: dict[str, torch.Tensor], where: str
+) -> torch.nn.Module:
     """A mel model (Glow-TTS, Grad-TTS) of a voice folder: its family's official model from
-    the card's config, its weights loaded strictly."""
+    the card's config, its weights loaded strictly; ``where`` names it in a refusal."""
     family = FAMILIES[card["family"]]
     assert family.builder is not None
     build = implementation(family.builder)
     try:
         expected = meta_state_dict(lambda: build(card["config"]))
     except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:
-        raise VoiceImportError(
-            f"Voice {card.get('name')!r}: its config is no {family.display} config ({e})."
-        ) from e
+        raise VoiceImportError(f"{where}: its config is no {family.display} config ({e}).") from e
     problems = mismatch_summary(state_dict, expected)
     if problems:
-        raise VoiceImportError(f"Voice {card.get('name')!r} does not fit its config: {problems}.")
+        raise VoiceImportError(f"{where} does not fit its config: {problems}.")
     model = build(card["config"])
     model.load_state_dict(state_dict, strict=True)
     return model.eval()
@@ -194,25 +198,30 @@ def save_voice(voice: Voice, name: str, vocoder: str | Path | None = None) -> Pa
     return target
 
 
-def _build_vits(card: dict[str, Any]) -> SynthesizerTrn:
+def _named(card: dict[str, Any]) -> str:
+    return f"Voice {card.get('name')!r}"
+
+
+def _build_vits(card: dict[str, Any], where: str) -> SynthesizerTrn:
     try:
         model = build_vits(card["config"], n_vocab=card["n_vocab"])
     except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:
-        raise VoiceImportError(
-            f"Voice {card.get('name')!r} has a config that is no VITS config ({e})."
-        ) from e
+        raise VoiceImportError(f"{where} has a config that is no VITS config ({e}).") from e
     if card.get("weight_norm_folded"):
         model.fold_weight_norm()
     return model
 
 
 def _check_weights(
-    card: dict[str, Any], expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]
+    card: dict[str, Any],
+    expected: dict[str, torch.Tensor],
+    found: dict[str, torch.Tensor],
+    where: str,
 ) -> None:
     optional = TRAINING_ONLY_PREFIXES if card.get("inference_only") else ()
     problems = mismatch_summary(found, expected, optional)
     if problems:
-        raise VoiceImportError(f"Voice {card.get('name')!r} does not fit its config: {problems}.")
+        raise VoiceImportError(f"{where} does not fit its config: {problems}.")
 
 
 def _looks_like_path(value: str) -> bool:
@@ -316,16 +325,13 @@ def _load_folder(folder: Path) -> Voice:
     check_config(family.name, card["config"], where, VoiceImportError)
     _check_pair(card, folder / WEIGHTS_FILE)
     state_dict = _read_weights(folder / WEIGHTS_FILE)
+    named = f"The voice folder {folder}"
+    name = card.get("name", folder.name)
     if family.name != "vits":
-        return Voice(card.get("name", folder.name), card, _build_family(card, state_dict), folder)
+        return Voice(name, card, _build_family(card, state_dict, named), folder)
     if ADAPTED_FROM in card:
         state_dict = {**_base_weights(card[ADAPTED_FROM], folder), **state_dict}
-    return Voice(
-        name=card.get("name", folder.name),
-        card=card,
-        model=build_model(card, state_dict),
-        path=folder,
-    )
+    return Voice(name=name, card=card, model=build_model(card, state_dict, named), path=folder)
 
 
 def _read_weights(path: Path) -> dict[str, torch.Tensor]:

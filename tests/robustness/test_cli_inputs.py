@@ -402,6 +402,7 @@ CASES: dict[str, Case] = {
     # -- output paths ----------------------------------------------------------------------
     "output-missing-folder": Case(lambda s: (say("Hi.", "-o", "nowhere/take.wav"), "nowhere")),
     "output-onto-a-folder": Case(lambda s: (say("Hi.", "-o", s.folder("folder")), "folder")),
+    "output-of-another-format": Case(lambda s: (say("Hi.", "-o", "take.mp3"), "take.mp3")),
     "output-under-a-file": Case(
         lambda s: (say("Hi.", "-o", s.file("notes.txt", "x") + "/take.wav"), "notes.txt")
     ),

@@ -53,9 +53,20 @@ class DurationTable(QTableWidget):
     def show_take(
         self, tokens: Sequence[str], durations: Sequence[int], frame_seconds: float
     ) -> None:
-        """Fill the rows for ``tokens`` lasting ``durations`` frames of ``frame_seconds``."""
+        """Fill the rows for ``tokens`` lasting ``durations`` frames of ``frame_seconds``.
+
+        Rows that already say so are left as they are: the take is shown again whenever the
+        engine answers (a render, its tracks), and refilling them would close the cell a
+        person is typing into and lose what they typed."""
+        parts = dur.segments(tokens) if tokens else []
+        if (parts, list(durations), frame_seconds) == (
+            self.parts,
+            self.durations,
+            self.frame_seconds,
+        ) and self.rowCount() == len(parts):
+            return
         self.frame_seconds = frame_seconds
-        self.parts = dur.segments(tokens) if tokens else []
+        self.parts = parts
         self.durations = list(durations)
         starts = dur.starts(self.durations, self.parts)
         milliseconds = frame_seconds * 1000

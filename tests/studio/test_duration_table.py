@@ -64,9 +64,11 @@ def test_the_table_follows_the_strip_and_takes_typed_durations(window):
     rendered(window)
     assert window.current_take.rendered is not None
 
-    # Frames typed, then undone.
-    type_into(table, row, FRAMES, "3")
-    wait_until(lambda: parts[row].frames(window.current_take.durations) == 3, 10, "3 frames")
+    # Frames typed, then undone: a few, but not fewer than the phoneme's tokens (each keeps a
+    # frame; "ˈa" with its stress mark and Piper's blanks is several).
+    few = parts[row].stop - parts[row].first + 1
+    type_into(table, row, FRAMES, str(few))
+    wait_until(lambda: parts[row].frames(window.current_take.durations) == few, 10, "a few frames")
     window.undo_stack.undo()
     assert parts[row].frames(window.current_take.durations) == frames
     assert table.item(row, FRAMES).text() == str(frames)
@@ -79,3 +81,26 @@ def test_the_table_follows_the_strip_and_takes_typed_durations(window):
     )
     assert window.current_take.durations == kept
     assert table.item(row, FRAMES).text() == str(frames)
+
+
+def test_a_value_being_typed_survives_an_answer_that_shows_the_take_again(window):
+    """A render or its tracks arriving while a person types into a cell redraws the take; the
+    cell they are typing into stays open and takes what they type."""
+    render(window, "Keep typing.")
+    window.takes_list.setCurrentRow(0)
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window, 5000)
+    window.durations_dock.show()
+    table = window.duration_table
+    parts = table.parts
+    row = next(i for i, p in enumerate(parts) if p.label.strip() and p.frames(table.durations) > 2)
+    table.setFocus()
+    rect = table.visualRect(table.model().index(row, FRAMES))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.keyClicks(table, "1")
+    editor = QApplication.focusWidget()
+    assert editor is not table, "typing did not open the cell"
+    window._show_current()  # what an answer from the engine does
+    QTest.keyClicks(QApplication.focusWidget(), "2")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    wait_until(lambda: parts[row].frames(window.current_take.durations) == 12, 10, "12 frames")

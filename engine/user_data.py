@@ -29,6 +29,15 @@ def voices_dir() -> Path:
     return data_dir() / "voices"
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a folder of the user data folder (a voice, a kept model), or
+    None: it must be one plain folder name, not hidden, with nothing a terminal acts on (it is
+    printed back in every listing)."""
+    if not name or Path(name).name != name or name.startswith(".") or not name.isprintable():
+        return f"{name!r} cannot name it: use a plain folder name (no slash, no leading dot)"
+    return None
+
+
 def checkpoints_dir() -> Path:
     """What is derived from checkpoints read where they lie: ``<data dir>/checkpoints``."""
     return data_dir() / "checkpoints"

@@ -16,7 +16,7 @@ from pathlib import Path
 from engine.checkpoints.errors import CheckpointError, ModelStoreError
 from engine.package_data import resource
 from engine.storage import atomic_folder, file_sha256, sweep_folder
-from engine.user_data import data_dir
+from engine.user_data import data_dir, name_problem
 
 META_FILE = "model.json"
 CONFIG_FILE = "config.json"
@@ -80,6 +80,9 @@ def install(
     from engine.checkpoints.loader import load
     from engine.families import FAMILY_NAMES
 
+    problem = name_problem(name)
+    if problem:
+        raise ModelStoreError(f"{file.name} was not kept: {problem}; give it one with --name")
     size = file.stat().st_size
     sha256 = file_sha256(file)
     target = models_dir() / name

@@ -48,7 +48,7 @@ from engine.families import FAMILIES, implementation
 from engine.models.shapes import meta_state_dict
 from engine.models.vits import SynthesizerTrn, build_vits
 from engine.storage import atomic_file, atomic_folder, file_sha256, sweep_folder
-from engine.user_data import checkpoints_dir, voices_dir
+from engine.user_data import checkpoints_dir, name_problem, voices_dir
 
 DEFAULT_VOICE = "en_US-joe-medium"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
@@ -181,8 +181,9 @@ def save_voice(voice: Voice, name: str, vocoder: str | Path | None = None) -> Pa
     """Keep ``voice`` (any family: a VITS voice, an official Glow-TTS or Grad-TTS checkpoint)
     as the voice folder ``<data dir>/voices/NAME``, with ``vocoder`` (a checkpoint a mel
     model is voiced by when none is asked for) named in its card; returns the folder."""
-    if not name or Path(name).name != name or name.startswith("."):
-        raise VoiceImportError(f"{name!r} cannot name a voice: use a plain folder name.")
+    problem = name_problem(name)
+    if problem:
+        raise VoiceImportError(f"a voice's name: {problem}")
     if ADAPTED_FROM in voice.card:
         raise VoiceImportError("an adapted voice is kept in its run folder; use that folder")
     family = FAMILIES[voice.card["family"]]

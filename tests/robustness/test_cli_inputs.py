@@ -195,6 +195,18 @@ def say(*args: Arg) -> list[Arg]:
     return ["say", *args, "-o", TAKE] if "-o" not in args else ["say", *args]
 
 
+def _hifigan(s: Setting) -> str:
+    """A tiny HiFi-GAN generator checkpoint that loads: a model the store would keep."""
+    import torch
+
+    from engine.models.hifigan import build_hifigan
+    from tests.training.tiny_configs import tiny_hifigan
+
+    buffer = io.BytesIO()
+    torch.save({"generator": build_hifigan(tiny_hifigan()).state_dict()}, buffer)
+    return s.file("g.pth", buffer.getvalue())
+
+
 def _mkfifo(s: Setting, name: str) -> str:
     os.mkfifo(s.work / name)
     return name
@@ -535,6 +547,16 @@ CASES: dict[str, Case] = {
     "voice-weights-empty": Case(_weights_cut(0)),
     "voice-weights-other-shape": Case(_tampered_weights),
     "voice-folder-missing": Case(lambda s: (say("Hi.", "--voice", "./gone"), "gone")),
+    # -- names of what is kept in the data folder ------------------------------------------
+    "name-of-a-model-outside-its-folder": Case(
+        lambda s: (["models", "add", s.file("g.pth", "x"), "--name", "../outside"], "../outside")
+    ),
+    "name-of-a-model-with-an-escape": Case(
+        lambda s: (["models", "add", _hifigan(s), "--name", "red\x1b[31m"], "red")
+    ),
+    "name-of-a-voice-outside-its-folder": Case(
+        lambda s: (["export", "en_US-joe-medium", "--as-voice", "../../outside"], "../../outside")
+    ),
 }
 
 

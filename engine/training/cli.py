@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from engine import schemas
 from engine.api.training import BEST_FOLDER
 from engine.dataset.errors import DatasetError
 from engine.terminal import shown
@@ -118,15 +119,15 @@ def _recipe_options(pairs: list[str]) -> dict[str, Any]:
         if not sep:
             raise ValueError(f"--recipe-option {pair!r} is not KEY=VALUE")
         if value.startswith("@"):
-            try:
-                options[key] = json.loads(Path(value[1:]).read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as e:
-                raise ValueError(f"--recipe-option {key}: cannot read {value[1:]} ({e})") from e
+            what = f"--recipe-option {key} file"
+            options[key] = schemas.read_json(Path(value[1:]), what, ValueError)
             continue
         try:
             options[key] = json.loads(value)
         except json.JSONDecodeError:
-            options[key] = value
+            options[key] = value  # a plain word is the string itself
+        except RecursionError:
+            raise ValueError(f"--recipe-option {key}: its value nests too deeply") from None
     return options
 
 

@@ -56,6 +56,52 @@ def test_train_command_runs_refuses_and_resumes(
     assert [json.loads(line)["step"] for line in lines] == [1, 2, 3]
 
 
+@pytest.mark.parametrize(
+    "written, said",
+    [
+        (lambda c: c["data"].update(sampling_rate="fast"), 'data.sampling_rate is "fast"'),
+        (lambda c: c["model"].update(hidden_channels=-3), "model.hidden_channels is -3"),
+        (lambda c: c.pop("model"), "lacks the entry 'model'"),
+    ],
+    ids=["a rate that is a word", "negative channels", "no model section"],
+)
+def test_a_config_to_train_from_is_checked_before_anything_is_built(
+    tmp_path: Path, rendered_dataset: Path, capsys, written, said
+) -> None:
+    config = tiny_glow_tts()
+    written(config)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    out = tmp_path / "run"
+    args = ["--recipe", "glow-tts", "--data", str(rendered_dataset), "--out", str(out)]
+    assert main([*args, "--device", "cpu", "--recipe-option", f"config=@{path}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err and said in err, err
+    assert "--recipe-option config" in err
+
+
+def test_a_recipe_option_file_that_is_no_json_is_one_line(tmp_path: Path, capsys) -> None:
+    (tmp_path / "data").mkdir()
+    bad = tmp_path / "config.json"
+    bad.write_bytes(b"\xff\xfe{\x00")  # UTF-16 cut short
+    for value in (f"config=@{bad}", "config=" + "[" * 100_000):
+        code = main(
+            [
+                "--recipe",
+                "glow-tts",
+                "--data",
+                str(tmp_path / "data"),
+                "--out",
+                str(tmp_path / "out"),
+                "--recipe-option",
+                value,
+            ]
+        )
+        assert code == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "Traceback" not in err and "--recipe-option config" in err
+
+
 def test_train_command_reports_a_dataset_it_cannot_use(tmp_path: Path, capsys) -> None:
     (tmp_path / "data").mkdir()
     code = main(

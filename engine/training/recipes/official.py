@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.checkpoints.loader import CONFIGS, load
+from engine.checkpoints.loader import CONFIGS, check_config, load
 from engine.training.state import atomic_torch_save, atomic_write_bytes
 
 MODEL_FILE = "model.pth"
@@ -32,7 +32,8 @@ def starting_point(
         if checkpoint.family != family:
             raise ValueError(f"{init_from} is a {checkpoint.family} checkpoint, not {family}")
         return copy.deepcopy(checkpoint.config), checkpoint.model.state_dict()
-    if given is not None:
+    if given is not None:  # from scratch: its schema bounds the model it builds
+        check_config(family, given, "--recipe-option config")
         return copy.deepcopy(given), None
     return json.loads((CONFIGS / official).read_text(encoding="utf-8")), None
 

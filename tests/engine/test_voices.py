@@ -240,3 +240,28 @@ def test_a_cached_piper_voice_with_a_damaged_or_old_card_is_converted_again(
     assert again[PAIR_KEY] != card[PAIR_KEY], "the voice was not written again"
     assert {**again, PAIR_KEY: None} == {**card, PAIR_KEY: None}
     assert cache.calls == calls + 1
+
+
+def test_a_folder_swapped_in_between_reading_the_card_and_the_weights_is_read_again(
+    default, tmp_path, monkeypatch
+):
+    """Another process converting the same voice swaps the whole folder in (a card and weights
+    of a new pairing token) just after this one read the card: the card is read again and
+    the voice loads, rather than being refused as half-written."""
+    folder = tmp_path / "raced"
+    weights = load_file(default.path / WEIGHTS_FILE)
+    card = {k: v for k, v in default.card.items() if k != PAIR_KEY}
+    voices._write_voice(folder, weights, card)
+    read_card = voices._read_card
+    swaps = []
+
+    def read_then_swap(path):
+        found = read_card(path)
+        if not swaps:
+            swaps.append("swapped")
+            voices._write_voice(folder, weights, card)  # the racer's copy, of another token
+        return found
+
+    monkeypatch.setattr(voices, "_read_card", read_then_swap)
+    voice = load_voice(folder)
+    assert swaps and voice.card[PAIR_KEY] == json.loads((folder / CARD_FILE).read_text())[PAIR_KEY]

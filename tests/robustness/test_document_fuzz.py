@@ -4,21 +4,20 @@ removed, at any depth, gives a model or one sentence (CheckpointError, VoiceImpo
 other exception, no warning, nothing allocated for a model the weights do not have. Any JSON
 given as a durations file gives durations the utterance takes or one sentence.
 
-``GLOTTIS_FUZZ_EXAMPLES`` sets the examples per strategy, as in ``test_loader_fuzz.py``.
+``GLOTTIS_FUZZ_EXAMPLES`` sets the examples per strategy (``tests/robustness/fuzzing.py``).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 from safetensors.torch import save_file
 
@@ -27,16 +26,9 @@ from engine.checkpoints.loader import load
 from engine.checkpoints.voices import CARD_FILE, WEIGHTS_FILE, load_voice
 from engine.cli import UserError, _apply_durations, _read_durations
 from engine.families import implementation
+from tests.robustness.fuzzing import FUZZ, SEED
 from tests.training.tiny_configs import tiny_glow_tts, tiny_grad_tts, tiny_hifigan
 
-EXAMPLES = int(os.environ.get("GLOTTIS_FUZZ_EXAMPLES", "150"))
-SEED = 20261207
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 TINY = {"hifigan": tiny_hifigan(), "glow-tts": tiny_glow_tts(), "grad-tts": tiny_grad_tts()}
 BUILDERS = {
     "hifigan": "engine.models.hifigan:build_hifigan",

@@ -11,7 +11,6 @@ is repeated exactly.
 from __future__ import annotations
 
 import io
-import os
 import struct
 import warnings
 from pathlib import Path
@@ -20,22 +19,14 @@ import numpy as np
 import pytest
 import torch
 import torch._utils
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from engine.checkpoints.errors import CheckpointError
 from engine.checkpoints.loader import load
 from engine.models.hifigan import build_hifigan
+from tests.robustness.fuzzing import FUZZ, SEED
 from tests.training.tiny_configs import tiny_hifigan
-
-EXAMPLES = int(os.environ.get("GLOTTIS_FUZZ_EXAMPLES", "150"))
-SEED = 20261207
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 def _zip_generator() -> bytes:
